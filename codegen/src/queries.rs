@@ -1,0 +1,6 @@
+// This file was generated with `cornucopia`. Do not modify.
+
+pub mod catalog;
+pub mod files;
+pub mod health;
+pub mod users;

@@ -1,0 +1,430 @@
+// This file was generated with `cornucopia`. Do not modify.
+
+#[derive(Debug)]
+pub struct InsertUserParams<T1: crate::StringSql, T2: crate::StringSql> {
+    pub email: T1,
+    pub hashed_password: T2,
+}
+#[derive(Debug)]
+pub struct UpdateUserParams<T1: crate::StringSql, T2: crate::StringSql> {
+    pub email: Option<T1>,
+    pub hashed_password: Option<T2>,
+    pub is_active: Option<bool>,
+    pub id: i64,
+}
+#[derive(Debug, Clone, PartialEq)]
+pub struct User {
+    pub id: i64,
+    pub email: String,
+    pub is_active: bool,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+pub struct UserBorrowed<'a> {
+    pub id: i64,
+    pub email: &'a str,
+    pub is_active: bool,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+impl<'a> From<UserBorrowed<'a>> for User {
+    fn from(
+        UserBorrowed {
+            id,
+            email,
+            is_active,
+            created_at,
+            updated_at,
+        }: UserBorrowed<'a>,
+    ) -> Self {
+        Self {
+            id,
+            email: email.into(),
+            is_active,
+            created_at,
+            updated_at,
+        }
+    }
+}
+#[derive(Debug, Clone, PartialEq)]
+pub struct UserCredentials {
+    pub id: i64,
+    pub hashed_password: String,
+    pub is_active: bool,
+}
+pub struct UserCredentialsBorrowed<'a> {
+    pub id: i64,
+    pub hashed_password: &'a str,
+    pub is_active: bool,
+}
+impl<'a> From<UserCredentialsBorrowed<'a>> for UserCredentials {
+    fn from(
+        UserCredentialsBorrowed {
+            id,
+            hashed_password,
+            is_active,
+        }: UserCredentialsBorrowed<'a>,
+    ) -> Self {
+        Self {
+            id,
+            hashed_password: hashed_password.into(),
+            is_active,
+        }
+    }
+}
+use crate::client::async_::GenericClient;
+use futures::{self, StreamExt, TryStreamExt};
+pub struct UserQuery<'c, 'a, 's, C: GenericClient, T, const N: usize> {
+    client: &'c C,
+    params: [&'a (dyn postgres_types::ToSql + Sync); N],
+    query: &'static str,
+    cached: Option<&'s tokio_postgres::Statement>,
+    extractor: fn(&tokio_postgres::Row) -> Result<UserBorrowed, tokio_postgres::Error>,
+    mapper: fn(UserBorrowed) -> T,
+}
+impl<'c, 'a, 's, C, T: 'c, const N: usize> UserQuery<'c, 'a, 's, C, T, N>
+where
+    C: GenericClient,
+{
+    pub fn map<R>(self, mapper: fn(UserBorrowed) -> R) -> UserQuery<'c, 'a, 's, C, R, N> {
+        UserQuery {
+            client: self.client,
+            params: self.params,
+            query: self.query,
+            cached: self.cached,
+            extractor: self.extractor,
+            mapper,
+        }
+    }
+    pub async fn one(self) -> Result<T, tokio_postgres::Error> {
+        let row =
+            crate::client::async_::one(self.client, self.query, &self.params, self.cached).await?;
+        Ok((self.mapper)((self.extractor)(&row)?))
+    }
+    pub async fn all(self) -> Result<Vec<T>, tokio_postgres::Error> {
+        self.iter().await?.try_collect().await
+    }
+    pub async fn opt(self) -> Result<Option<T>, tokio_postgres::Error> {
+        let opt_row =
+            crate::client::async_::opt(self.client, self.query, &self.params, self.cached).await?;
+        Ok(opt_row
+            .map(|row| {
+                let extracted = (self.extractor)(&row)?;
+                Ok((self.mapper)(extracted))
+            })
+            .transpose()?)
+    }
+    pub async fn iter(
+        self,
+    ) -> Result<
+        impl futures::Stream<Item = Result<T, tokio_postgres::Error>> + 'c,
+        tokio_postgres::Error,
+    > {
+        let stream = crate::client::async_::raw(
+            self.client,
+            self.query,
+            crate::slice_iter(&self.params),
+            self.cached,
+        )
+        .await?;
+        let mapped = stream
+            .map(move |res| {
+                res.and_then(|row| {
+                    let extracted = (self.extractor)(&row)?;
+                    Ok((self.mapper)(extracted))
+                })
+            })
+            .into_stream();
+        Ok(mapped)
+    }
+}
+pub struct UserCredentialsQuery<'c, 'a, 's, C: GenericClient, T, const N: usize> {
+    client: &'c C,
+    params: [&'a (dyn postgres_types::ToSql + Sync); N],
+    query: &'static str,
+    cached: Option<&'s tokio_postgres::Statement>,
+    extractor: fn(&tokio_postgres::Row) -> Result<UserCredentialsBorrowed, tokio_postgres::Error>,
+    mapper: fn(UserCredentialsBorrowed) -> T,
+}
+impl<'c, 'a, 's, C, T: 'c, const N: usize> UserCredentialsQuery<'c, 'a, 's, C, T, N>
+where
+    C: GenericClient,
+{
+    pub fn map<R>(
+        self,
+        mapper: fn(UserCredentialsBorrowed) -> R,
+    ) -> UserCredentialsQuery<'c, 'a, 's, C, R, N> {
+        UserCredentialsQuery {
+            client: self.client,
+            params: self.params,
+            query: self.query,
+            cached: self.cached,
+            extractor: self.extractor,
+            mapper,
+        }
+    }
+    pub async fn one(self) -> Result<T, tokio_postgres::Error> {
+        let row =
+            crate::client::async_::one(self.client, self.query, &self.params, self.cached).await?;
+        Ok((self.mapper)((self.extractor)(&row)?))
+    }
+    pub async fn all(self) -> Result<Vec<T>, tokio_postgres::Error> {
+        self.iter().await?.try_collect().await
+    }
+    pub async fn opt(self) -> Result<Option<T>, tokio_postgres::Error> {
+        let opt_row =
+            crate::client::async_::opt(self.client, self.query, &self.params, self.cached).await?;
+        Ok(opt_row
+            .map(|row| {
+                let extracted = (self.extractor)(&row)?;
+                Ok((self.mapper)(extracted))
+            })
+            .transpose()?)
+    }
+    pub async fn iter(
+        self,
+    ) -> Result<
+        impl futures::Stream<Item = Result<T, tokio_postgres::Error>> + 'c,
+        tokio_postgres::Error,
+    > {
+        let stream = crate::client::async_::raw(
+            self.client,
+            self.query,
+            crate::slice_iter(&self.params),
+            self.cached,
+        )
+        .await?;
+        let mapped = stream
+            .map(move |res| {
+                res.and_then(|row| {
+                    let extracted = (self.extractor)(&row)?;
+                    Ok((self.mapper)(extracted))
+                })
+            })
+            .into_stream();
+        Ok(mapped)
+    }
+}
+pub struct InsertUserStmt(&'static str, Option<tokio_postgres::Statement>);
+/// Creates a user; a taken email (in any letter case) fails on ux_users_email_lower.
+pub fn insert_user() -> InsertUserStmt {
+    InsertUserStmt(
+        "INSERT INTO users (email, hashed_password) VALUES ($1, $2) RETURNING id, email, is_active, created_at, updated_at",
+        None,
+    )
+}
+impl InsertUserStmt {
+    pub async fn prepare<'a, C: GenericClient>(
+        mut self,
+        client: &'a C,
+    ) -> Result<Self, tokio_postgres::Error> {
+        self.1 = Some(client.prepare(self.0).await?);
+        Ok(self)
+    }
+    pub fn bind<'c, 'a, 's, C: GenericClient, T1: crate::StringSql, T2: crate::StringSql>(
+        &'s self,
+        client: &'c C,
+        email: &'a T1,
+        hashed_password: &'a T2,
+    ) -> UserQuery<'c, 'a, 's, C, User, 2> {
+        UserQuery {
+            client,
+            params: [email, hashed_password],
+            query: self.0,
+            cached: self.1.as_ref(),
+            extractor: |row: &tokio_postgres::Row| -> Result<UserBorrowed, tokio_postgres::Error> {
+                Ok(UserBorrowed {
+                    id: row.try_get(0)?,
+                    email: row.try_get(1)?,
+                    is_active: row.try_get(2)?,
+                    created_at: row.try_get(3)?,
+                    updated_at: row.try_get(4)?,
+                })
+            },
+            mapper: |it| User::from(it),
+        }
+    }
+}
+impl<'c, 'a, 's, C: GenericClient, T1: crate::StringSql, T2: crate::StringSql>
+    crate::client::async_::Params<
+        'c,
+        'a,
+        's,
+        InsertUserParams<T1, T2>,
+        UserQuery<'c, 'a, 's, C, User, 2>,
+        C,
+    > for InsertUserStmt
+{
+    fn params(
+        &'s self,
+        client: &'c C,
+        params: &'a InsertUserParams<T1, T2>,
+    ) -> UserQuery<'c, 'a, 's, C, User, 2> {
+        self.bind(client, &params.email, &params.hashed_password)
+    }
+}
+pub struct UserByIdStmt(&'static str, Option<tokio_postgres::Statement>);
+/// One user by id, without the password hash.
+pub fn user_by_id() -> UserByIdStmt {
+    UserByIdStmt(
+        "SELECT id, email, is_active, created_at, updated_at FROM users WHERE id = $1",
+        None,
+    )
+}
+impl UserByIdStmt {
+    pub async fn prepare<'a, C: GenericClient>(
+        mut self,
+        client: &'a C,
+    ) -> Result<Self, tokio_postgres::Error> {
+        self.1 = Some(client.prepare(self.0).await?);
+        Ok(self)
+    }
+    pub fn bind<'c, 'a, 's, C: GenericClient>(
+        &'s self,
+        client: &'c C,
+        id: &'a i64,
+    ) -> UserQuery<'c, 'a, 's, C, User, 1> {
+        UserQuery {
+            client,
+            params: [id],
+            query: self.0,
+            cached: self.1.as_ref(),
+            extractor: |row: &tokio_postgres::Row| -> Result<UserBorrowed, tokio_postgres::Error> {
+                Ok(UserBorrowed {
+                    id: row.try_get(0)?,
+                    email: row.try_get(1)?,
+                    is_active: row.try_get(2)?,
+                    created_at: row.try_get(3)?,
+                    updated_at: row.try_get(4)?,
+                })
+            },
+            mapper: |it| User::from(it),
+        }
+    }
+}
+pub struct CredentialsByEmailStmt(&'static str, Option<tokio_postgres::Statement>);
+/// What login needs to check a password; the email matches in any letter case.
+pub fn credentials_by_email() -> CredentialsByEmailStmt {
+    CredentialsByEmailStmt(
+        "SELECT id, hashed_password, is_active FROM users WHERE lower(email) = lower($1)",
+        None,
+    )
+}
+impl CredentialsByEmailStmt {
+    pub async fn prepare<'a, C: GenericClient>(
+        mut self,
+        client: &'a C,
+    ) -> Result<Self, tokio_postgres::Error> {
+        self.1 = Some(client.prepare(self.0).await?);
+        Ok(self)
+    }
+    pub fn bind<'c, 'a, 's, C: GenericClient, T1: crate::StringSql>(
+        &'s self,
+        client: &'c C,
+        email: &'a T1,
+    ) -> UserCredentialsQuery<'c, 'a, 's, C, UserCredentials, 1> {
+        UserCredentialsQuery {
+            client,
+            params: [email],
+            query: self.0,
+            cached: self.1.as_ref(),
+            extractor: |
+                row: &tokio_postgres::Row,
+            | -> Result<UserCredentialsBorrowed, tokio_postgres::Error> {
+                Ok(UserCredentialsBorrowed {
+                    id: row.try_get(0)?,
+                    hashed_password: row.try_get(1)?,
+                    is_active: row.try_get(2)?,
+                })
+            },
+            mapper: |it| UserCredentials::from(it),
+        }
+    }
+}
+pub struct UpdateUserStmt(&'static str, Option<tokio_postgres::Statement>);
+/// Changes the given fields and leaves the NULL ones as they are.
+pub fn update_user() -> UpdateUserStmt {
+    UpdateUserStmt(
+        "UPDATE users SET email = coalesce($1, email), hashed_password = coalesce($2, hashed_password), is_active = coalesce($3, is_active) WHERE id = $4 RETURNING id, email, is_active, created_at, updated_at",
+        None,
+    )
+}
+impl UpdateUserStmt {
+    pub async fn prepare<'a, C: GenericClient>(
+        mut self,
+        client: &'a C,
+    ) -> Result<Self, tokio_postgres::Error> {
+        self.1 = Some(client.prepare(self.0).await?);
+        Ok(self)
+    }
+    pub fn bind<'c, 'a, 's, C: GenericClient, T1: crate::StringSql, T2: crate::StringSql>(
+        &'s self,
+        client: &'c C,
+        email: &'a Option<T1>,
+        hashed_password: &'a Option<T2>,
+        is_active: &'a Option<bool>,
+        id: &'a i64,
+    ) -> UserQuery<'c, 'a, 's, C, User, 4> {
+        UserQuery {
+            client,
+            params: [email, hashed_password, is_active, id],
+            query: self.0,
+            cached: self.1.as_ref(),
+            extractor: |row: &tokio_postgres::Row| -> Result<UserBorrowed, tokio_postgres::Error> {
+                Ok(UserBorrowed {
+                    id: row.try_get(0)?,
+                    email: row.try_get(1)?,
+                    is_active: row.try_get(2)?,
+                    created_at: row.try_get(3)?,
+                    updated_at: row.try_get(4)?,
+                })
+            },
+            mapper: |it| User::from(it),
+        }
+    }
+}
+impl<'c, 'a, 's, C: GenericClient, T1: crate::StringSql, T2: crate::StringSql>
+    crate::client::async_::Params<
+        'c,
+        'a,
+        's,
+        UpdateUserParams<T1, T2>,
+        UserQuery<'c, 'a, 's, C, User, 4>,
+        C,
+    > for UpdateUserStmt
+{
+    fn params(
+        &'s self,
+        client: &'c C,
+        params: &'a UpdateUserParams<T1, T2>,
+    ) -> UserQuery<'c, 'a, 's, C, User, 4> {
+        self.bind(
+            client,
+            &params.email,
+            &params.hashed_password,
+            &params.is_active,
+            &params.id,
+        )
+    }
+}
+pub struct DeleteUserStmt(&'static str, Option<tokio_postgres::Statement>);
+/// Deletes a user; fails on the files foreign key while they still own files.
+pub fn delete_user() -> DeleteUserStmt {
+    DeleteUserStmt("DELETE FROM users WHERE id = $1", None)
+}
+impl DeleteUserStmt {
+    pub async fn prepare<'a, C: GenericClient>(
+        mut self,
+        client: &'a C,
+    ) -> Result<Self, tokio_postgres::Error> {
+        self.1 = Some(client.prepare(self.0).await?);
+        Ok(self)
+    }
+    pub async fn bind<'c, 'a, 's, C: GenericClient>(
+        &'s self,
+        client: &'c C,
+        id: &'a i64,
+    ) -> Result<u64, tokio_postgres::Error> {
+        client.execute(self.0, &[id]).await
+    }
+}

@@ -1,0 +1,3 @@
+DROP TABLE files;
+DROP TABLE users;
+DROP FUNCTION set_updated_at();

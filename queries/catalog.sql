@@ -1,0 +1,52 @@
+-- The schema as the catalog sees it, for comparing two databases (the
+-- migration round-trip test). Bookkeeping of the migration runner is left out.
+
+--! schema_objects
+--- One line of text per table, column, constraint, index, trigger and function
+--- of the public schema, sorted: equal lists mean equal schemas.
+SELECT object FROM (
+    SELECT format('table %s', c.relname) AS object
+    FROM pg_class c
+    JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm', 'S')
+    UNION ALL
+    SELECT format('column %s.%s %s %s default %s identity %s',
+                  c.relname, a.attname, format_type(a.atttypid, a.atttypmod),
+                  CASE WHEN a.attnotnull THEN 'not null' ELSE 'null' END,
+                  coalesce(pg_get_expr(d.adbin, d.adrelid), '-'), a.attidentity)
+    FROM pg_attribute a
+    JOIN pg_class c ON c.oid = a.attrelid
+    JOIN pg_namespace n ON n.oid = c.relnamespace
+    LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND a.attnum > 0
+      AND NOT a.attisdropped
+    UNION ALL
+    SELECT format('constraint %s.%s %s', c.relname, con.conname, pg_get_constraintdef(con.oid))
+    FROM pg_constraint con
+    JOIN pg_class c ON c.oid = con.conrelid
+    JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE n.nspname = 'public'
+    UNION ALL
+    SELECT format('index %s', pg_get_indexdef(i.indexrelid))
+    FROM pg_index i
+    JOIN pg_class c ON c.oid = i.indrelid
+    JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE n.nspname = 'public'
+    UNION ALL
+    SELECT format('trigger %s', pg_get_triggerdef(t.oid))
+    FROM pg_trigger t
+    JOIN pg_class c ON c.oid = t.tgrelid
+    JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE n.nspname = 'public' AND NOT t.tgisinternal
+    UNION ALL
+    SELECT format('function %s', pg_get_functiondef(p.oid))
+    FROM pg_proc p
+    JOIN pg_namespace n ON n.oid = p.pronamespace
+    WHERE n.nspname = 'public'
+) AS objects
+WHERE object NOT LIKE '%schema_migrations%'
+ORDER BY object;
+
+--! database_exists
+--- Whether a database of this name exists on the server.
+SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = :name) AS exists;

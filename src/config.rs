@@ -1,0 +1,291 @@
+//! Every `REVIEWPOINT_*` variable, read once at startup into typed values.
+//!
+//! | variable                  | default                                                | meaning |
+//! |---------------------------|--------------------------------------------------------|---------|
+//! | `REVIEWPOINT_DB_URL`      | `postgresql://postgres:postgres@localhost:5432/reviewpoint` | the database; `postgres://`, `postgresql://` and the seed's SQLAlchemy-style `postgresql+asyncpg://` are accepted |
+//! | `REVIEWPOINT_ENVIRONMENT` | `dev`                                                  | `dev`, `test` or `prod`: pool sizes, log format, whether `serve` migrates |
+//! | `REVIEWPOINT_DEBUG`       | `false`                                                | `true`/`false` (also `1`/`0`, `yes`/`no`, `on`/`off`): debug-level logs |
+//! | `REVIEWPOINT_BIND`        | `127.0.0.1:8080`                                       | the address `serve` listens on |
+//! | `REVIEWPOINT_LOG`         | unset                                                  | overrides the log filter (`tracing` `EnvFilter` syntax) |
+//!
+//! A `.env` file in the working directory is read first if present (`main`
+//! does it); real environment variables win over it. An invalid value stops
+//! startup with an error naming the variable. The database password never
+//! appears in `Debug` output or logs: use [`DatabaseUrl::redacted`].
+//!
+//! This module imports nothing of ours.
+
+use std::{fmt, net::SocketAddr, str::FromStr, time::Duration};
+
+pub const DEFAULT_DB_URL: &str = "postgresql://postgres:postgres@localhost:5432/reviewpoint";
+pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub database: DatabaseUrl,
+    pub environment: Environment,
+    pub debug: bool,
+    pub bind: SocketAddr,
+    pub log_filter: Option<String>,
+}
+
+/// A startup error that names the offending variable.
+#[derive(Debug, thiserror::Error)]
+#[error("{variable}: {reason}")]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub reason: String,
+}
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads variables through `lookup`, so tests need not touch the process environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        fn parse<T>(
+            lookup: &impl Fn(&str) -> Option<String>,
+            variable: &'static str,
+            default: &str,
+            parse: impl Fn(&str) -> Result<T, String>,
+        ) -> Result<T, ConfigError> {
+            let value = lookup(variable).unwrap_or_else(|| default.to_owned());
+            parse(value.trim()).map_err(|reason| ConfigError { variable, reason })
+        }
+        Ok(Self {
+            database: parse(&lookup, "REVIEWPOINT_DB_URL", DEFAULT_DB_URL, DatabaseUrl::parse)?,
+            environment: parse(&lookup, "REVIEWPOINT_ENVIRONMENT", "dev", str::parse)?,
+            debug: parse(&lookup, "REVIEWPOINT_DEBUG", "false", parse_bool)?,
+            bind: parse(&lookup, "REVIEWPOINT_BIND", DEFAULT_BIND, |value| {
+                value.parse().map_err(|_| format!("expected host:port, got {value:?}"))
+            })?,
+            log_filter: lookup("REVIEWPOINT_LOG").filter(|value| !value.trim().is_empty()),
+        })
+    }
+
+    pub fn pool(&self) -> PoolSettings {
+        self.environment.pool()
+    }
+}
+
+fn parse_bool(value: &str) -> Result<bool, String> {
+    match value.to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" | "on" => Ok(true),
+        "false" | "0" | "no" | "off" | "" => Ok(false),
+        _ => Err(format!("expected true or false, got {value:?}")),
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Environment {
+    Dev,
+    Test,
+    Prod,
+}
+
+impl FromStr for Environment {
+    type Err = String;
+
+    fn from_str(value: &str) -> Result<Self, String> {
+        match value.to_ascii_lowercase().as_str() {
+            "dev" | "development" => Ok(Self::Dev),
+            "test" => Ok(Self::Test),
+            "prod" | "production" => Ok(Self::Prod),
+            _ => Err(format!("expected dev, test or prod, got {value:?}")),
+        }
+    }
+}
+
+impl Environment {
+    /// The seed's pool sizes, mapped onto deadpool (see [`PoolSettings`]).
+    pub fn pool(self) -> PoolSettings {
+        let (size, overflow) = match self {
+            Self::Prod => (10, 20),
+            Self::Dev => (5, 10),
+            // The seed used no pooling in tests: one connection per test database.
+            Self::Test => (1, 0),
+        };
+        PoolSettings {
+            size,
+            overflow,
+            wait_timeout: Duration::from_secs(5),
+            connect_timeout: Duration::from_secs(5),
+            recycle_timeout: Duration::from_secs(5),
+            idle_timeout: Duration::from_secs(300),
+            statement_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Pool limits for one environment.
+///
+/// SQLAlchemy's `pool_size + max_overflow` maps onto deadpool as
+/// `max_size = size + overflow`: up to `size` connections stay open, and
+/// idle connections above `size` are closed after `idle_timeout`. deadpool's
+/// timeouts all default to "wait forever", so each one is set: a request waits
+/// at most `wait_timeout` for a free connection (then 503 + Retry-After).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PoolSettings {
+    pub size: usize,
+    pub overflow: usize,
+    pub wait_timeout: Duration,
+    pub connect_timeout: Duration,
+    pub recycle_timeout: Duration,
+    pub idle_timeout: Duration,
+    /// Server-side bound on one statement, so a runaway query cannot hold a connection.
+    pub statement_timeout: Duration,
+}
+
+impl PoolSettings {
+    pub fn max_size(&self) -> usize {
+        self.size + self.overflow
+    }
+}
+
+/// The database URL, parsed; its password is kept out of every printout.
+#[derive(Clone)]
+pub struct DatabaseUrl {
+    config: tokio_postgres::Config,
+}
+
+impl DatabaseUrl {
+    pub fn parse(url: &str) -> Result<Self, String> {
+        // The seed's SQLAlchemy URLs name a driver after `+`: postgresql+asyncpg://…
+        let url = match url.split_once("://") {
+            Some((scheme, rest)) => match scheme.split_once('+') {
+                Some(("postgresql" | "postgres", _driver)) => format!("postgresql://{rest}"),
+                _ if matches!(scheme, "postgresql" | "postgres") => url.to_owned(),
+                _ => return Err(format!("unsupported scheme {scheme:?}, expected postgresql://")),
+            },
+            None => return Err("expected a URL such as postgresql://user:password@host:5432/db".into()),
+        };
+        let config: tokio_postgres::Config = url
+            .parse()
+            // The driver's message may quote the URL, password included: keep only our own.
+            .map_err(|_| "not a valid postgresql:// URL".to_owned())?;
+        if config.get_hosts().is_empty() {
+            return Err("the URL names no host".into());
+        }
+        Ok(Self { config })
+    }
+
+    pub fn connect_config(&self) -> &tokio_postgres::Config {
+        &self.config
+    }
+
+    pub fn database_name(&self) -> &str {
+        self.config.get_dbname().unwrap_or_else(|| self.user())
+    }
+
+    fn user(&self) -> &str {
+        self.config.get_user().unwrap_or("postgres")
+    }
+
+    /// The same server, another database (the dev bootstrap and tests use it).
+    pub fn with_database(&self, name: &str) -> Self {
+        let mut config = self.config.clone();
+        config.dbname(name);
+        Self { config }
+    }
+
+    /// `postgresql://user:***@host:port/db`, safe to log.
+    pub fn redacted(&self) -> String {
+        let host = match self.config.get_hosts().first() {
+            Some(tokio_postgres::config::Host::Tcp(host)) => host.clone(),
+            #[cfg(unix)]
+            Some(tokio_postgres::config::Host::Unix(path)) => path.display().to_string(),
+            None => String::new(),
+        };
+        let port = self.config.get_ports().first().copied().unwrap_or(5432);
+        let password = if self.config.get_password().is_some() { ":***" } else { "" };
+        format!("postgresql://{}{password}@{host}:{port}/{}", self.user(), self.database_name())
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.redacted())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        Config::from_lookup(|name| {
+            vars.iter().find(|(key, _)| *key == name).map(|(_, value)| value.to_string())
+        })
+    }
+
+    #[test]
+    fn defaults_match_the_seed() {
+        let config = config(&[]).expect("defaults are valid");
+        assert_eq!(config.database.redacted(), "postgresql://postgres:***@localhost:5432/reviewpoint");
+        assert_eq!(config.environment, Environment::Dev);
+        assert!(!config.debug);
+        assert_eq!(config.bind.to_string(), DEFAULT_BIND);
+        assert_eq!(config.pool().max_size(), 15);
+    }
+
+    #[test]
+    fn every_variable_is_read() {
+        let config = config(&[
+            ("REVIEWPOINT_DB_URL", "postgres://app:s3cret@db.internal:6543/rv"),
+            ("REVIEWPOINT_ENVIRONMENT", "prod"),
+            ("REVIEWPOINT_DEBUG", "TRUE"),
+            ("REVIEWPOINT_BIND", "0.0.0.0:9000"),
+            ("REVIEWPOINT_LOG", "reviewpoint=trace"),
+        ])
+        .expect("valid");
+        assert_eq!(config.database.redacted(), "postgresql://app:***@db.internal:6543/rv");
+        assert_eq!(config.environment, Environment::Prod);
+        assert!(config.debug);
+        assert_eq!(config.bind.to_string(), "0.0.0.0:9000");
+        assert_eq!(config.log_filter.as_deref(), Some("reviewpoint=trace"));
+    }
+
+    #[test]
+    fn sqlalchemy_asyncpg_urls_are_accepted() {
+        let config = config(&[("REVIEWPOINT_DB_URL", "postgresql+asyncpg://u:p@h:5432/d")]).expect("valid");
+        assert_eq!(config.database.redacted(), "postgresql://u:***@h:5432/d");
+    }
+
+    #[test]
+    fn pool_sizes_follow_the_environment() {
+        let sizes = |env| config(&[("REVIEWPOINT_ENVIRONMENT", env)]).expect("valid").pool();
+        assert_eq!((sizes("prod").size, sizes("prod").max_size()), (10, 30));
+        assert_eq!((sizes("dev").size, sizes("dev").max_size()), (5, 15));
+        assert_eq!((sizes("test").size, sizes("test").max_size()), (1, 1));
+    }
+
+    #[test]
+    fn bad_values_name_their_variable() {
+        for (variable, value) in [
+            ("REVIEWPOINT_ENVIRONMENT", "staging"),
+            ("REVIEWPOINT_DEBUG", "maybe"),
+            ("REVIEWPOINT_DB_URL", "mysql://u:p@h/d"),
+            ("REVIEWPOINT_DB_URL", "not a url"),
+            ("REVIEWPOINT_BIND", "localhost"),
+        ] {
+            let error = config(&[(variable, value)]).expect_err(value);
+            assert_eq!(error.variable, variable);
+            assert!(error.to_string().starts_with(variable), "{error}");
+        }
+    }
+
+    #[test]
+    fn the_password_never_prints() {
+        let config = config(&[("REVIEWPOINT_DB_URL", "postgresql://u:hunter22@h/d")]).expect("valid");
+        let printed = format!("{config:?} {}", config.database.redacted());
+        assert!(!printed.contains("hunter22"), "{printed}");
+        let error = config_error_for("postgresql://u:hunter22@h:notaport/d");
+        assert!(!error.contains("hunter22"), "{error}");
+    }
+
+    fn config_error_for(url: &str) -> String {
+        config(&[("REVIEWPOINT_DB_URL", url)]).expect_err("invalid").to_string()
+    }
+}

@@ -1,0 +1,18 @@
+//! The connection layer: the pool, transactions, typed database errors, the
+//! health probe and the few administrative statements that cannot live in
+//! `queries/` (creating and dropping databases).
+//!
+//! Imports `config` only; everything above talks to PostgreSQL through here
+//! and through the generated `reviewpoint_codegen` queries.
+
+pub mod admin;
+mod error;
+mod health;
+mod pool;
+mod transaction;
+
+pub use deadpool_postgres::{Client, Pool, Transaction};
+pub use error::{DbError, fresh_plan};
+pub use health::{DatabaseHealth, PoolStats, check as check_health};
+pub use pool::{build_pool, connect_once};
+pub use transaction::in_transaction;

@@ -1,0 +1,40 @@
+//! Statements on databases themselves, which cannot be prepared with
+//! parameters and so cannot live in `queries/`: identifiers are checked here
+//! instead, and quoted.
+
+use reviewpoint_codegen::queries::catalog::database_exists as database_exists_query;
+use tokio_postgres::Client;
+
+use super::DbError;
+
+/// Quotes one of the names this project creates (lowercase letters, digits,
+/// `_`); anything else is a bug in the caller, so the quoting can never be escaped.
+fn quoted(name: &str) -> String {
+    let valid = !name.is_empty()
+        && name.len() <= 63
+        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    assert!(valid, "invalid database name {name:?}: use lowercase letters, digits and _");
+    format!("\"{name}\"")
+}
+
+pub async fn database_exists(client: &Client, name: &str) -> Result<bool, DbError> {
+    Ok(database_exists_query().bind(client, &name).one().await?)
+}
+
+pub async fn create_database(client: &Client, name: &str) -> Result<(), DbError> {
+    client.batch_execute(&format!("CREATE DATABASE {}", quoted(name))).await?;
+    Ok(())
+}
+
+/// Copies `template` (which must have no other session) into a new database.
+pub async fn create_database_from(client: &Client, name: &str, template: &str) -> Result<(), DbError> {
+    let sql = format!("CREATE DATABASE {} TEMPLATE {}", quoted(name), quoted(template));
+    client.batch_execute(&sql).await?;
+    Ok(())
+}
+
+/// Drops a database, ending any session still connected to it.
+pub async fn drop_database(client: &Client, name: &str) -> Result<(), DbError> {
+    client.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", quoted(name))).await?;
+    Ok(())
+}

@@ -1,0 +1,18 @@
+//! ReViewPoint's backend core, in dependency order:
+//!
+//! - [`config`]: every `REVIEWPOINT_*` variable, typed.
+//! - [`telemetry`]: structured logs.
+//! - [`db`]: the pool, transactions, `DbError`, health probe.
+//! - [`migrate`]: the reversible migration runner behind `reviewpoint migrate`.
+//! - [`api`]: the poem-openapi handlers, problem+json errors, the spec and `/docs`.
+//! - [`startup`]: wires the above into a server.
+//!
+//! All SQL lives in `queries/` (compiled by cornucopia into `reviewpoint_codegen`)
+//! and `migrations/`.
+
+pub mod api;
+pub mod config;
+pub mod db;
+pub mod migrate;
+pub mod startup;
+pub mod telemetry;

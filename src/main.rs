@@ -1,0 +1,115 @@
+//! The `reviewpoint` command: `serve` (the default), `migrate …`, `openapi`.
+
+use std::{path::PathBuf, process::ExitCode};
+
+use clap::{Parser, Subcommand};
+use reviewpoint::{config::Config, db, migrate::{self, Migrator}, startup, telemetry};
+
+#[derive(Parser)]
+#[command(version, about = "ReViewPoint backend: HTTP API over PostgreSQL")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the HTTP API (the default). In dev, creates and migrates the database first.
+    Serve {
+        /// Apply pending migrations before serving, in any environment.
+        #[arg(long)]
+        migrate: bool,
+    },
+    /// Manage the database schema.
+    #[command(subcommand)]
+    Migrate(MigrateCommand),
+    /// Print the OpenAPI document (no database needed).
+    Openapi,
+}
+
+#[derive(Subcommand)]
+enum MigrateCommand {
+    /// Apply every pending migration.
+    Up,
+    /// Revert the most recent migrations.
+    Down {
+        /// How many to revert.
+        #[arg(default_value_t = 1)]
+        steps: usize,
+    },
+    /// List migrations and whether each is applied.
+    Status,
+    /// Create an empty up/down pair in ./migrations.
+    New {
+        /// lowercase_with_underscores
+        name: String,
+        #[arg(long, default_value = "migrations")]
+        dir: PathBuf,
+    },
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let command = cli.command.unwrap_or(Command::Serve { migrate: false });
+    if let Command::Openapi = command {
+        print!("{}", reviewpoint::api::spec());
+        return ExitCode::SUCCESS;
+    }
+    // A missing .env is normal; real environment variables take precedence.
+    let _ = dotenvy::dotenv();
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("configuration error: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    telemetry::init(&config);
+    let result = match command {
+        Command::Serve { migrate } => startup::serve(config, migrate).await.map_err(|e| e.to_string()),
+        Command::Migrate(command) => run_migrate(&config, command).await.map_err(|e| e.to_string()),
+        Command::Openapi => unreachable!("handled above"),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!("{error}");
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run_migrate(config: &Config, command: MigrateCommand) -> Result<(), migrate::MigrateError> {
+    if let MigrateCommand::New { name, dir } = command {
+        let folder = migrate::new_migration(&dir, &name)?;
+        println!("created {}", folder.display());
+        return Ok(());
+    }
+    let mut client = db::connect_once(&config.database).await?;
+    let migrator = Migrator::embedded();
+    match command {
+        MigrateCommand::Up => {
+            let applied = migrator.up(&mut client).await?;
+            println!("applied {} migration(s)", applied.len());
+            applied.iter().for_each(|m| println!("  up   {m}"));
+        }
+        MigrateCommand::Down { steps } => {
+            let reverted = migrator.down(&mut client, steps).await?;
+            println!("reverted {} migration(s)", reverted.len());
+            reverted.iter().for_each(|m| println!("  down {m}"));
+        }
+        MigrateCommand::Status => {
+            for status in migrator.status(&mut client).await? {
+                let state = match status.applied_at {
+                    Some(at) => format!("applied {}", at.to_rfc3339()),
+                    None => "pending".to_owned(),
+                };
+                println!("{}_{}  {state}", status.version, status.name);
+            }
+        }
+        MigrateCommand::New { .. } => unreachable!("handled above"),
+    }
+    Ok(())
+}

@@ -1,0 +1,123 @@
+//! Builds the pool, the state and the routes; serves until SIGTERM or Ctrl-C,
+//! then drains in-flight requests.
+
+use std::{future::Future, net::SocketAddr, time::Duration};
+
+use poem::{
+    Server,
+    listener::{Acceptor, Listener, TcpAcceptor, TcpListener},
+};
+
+use crate::{
+    api,
+    config::{Config, Environment},
+    db::{self, Pool},
+    migrate::{MigrateError, Migrator},
+};
+
+/// How long `/health` waits for the database before answering 503.
+pub const HEALTH_TIMEOUT: Duration = Duration::from_secs(2);
+/// How long shutdown waits for in-flight requests.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: Pool,
+    pub health_timeout: Duration,
+}
+
+impl AppState {
+    pub fn new(pool: Pool) -> Self {
+        Self { pool, health_timeout: HEALTH_TIMEOUT }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("cannot listen on {addr}: {source}")]
+    Bind { addr: SocketAddr, source: std::io::Error },
+    #[error("preparing the database failed: {0}")]
+    Migrate(#[from] MigrateError),
+    #[error("server error: {0}")]
+    Serve(std::io::Error),
+}
+
+/// A bound, not yet serving, HTTP listener (tests bind port 0 and read the address).
+pub struct Listening {
+    acceptor: TcpAcceptor,
+    pub addr: SocketAddr,
+}
+
+pub async fn listen(addr: SocketAddr) -> Result<Listening, StartupError> {
+    let acceptor = TcpListener::bind(addr)
+        .into_acceptor()
+        .await
+        .map_err(|source| StartupError::Bind { addr, source })?;
+    let addr = acceptor
+        .local_addr()
+        .first()
+        .and_then(|local| local.as_socket_addr().copied())
+        .unwrap_or(addr);
+    Ok(Listening { acceptor, addr })
+}
+
+impl Listening {
+    pub async fn serve(self, state: AppState, shutdown: impl Future<Output = ()> + Send) -> Result<(), StartupError> {
+        Server::new_with_acceptor(self.acceptor)
+            .run_with_graceful_shutdown(api::routes(state), shutdown, Some(DRAIN_TIMEOUT))
+            .await
+            .map_err(StartupError::Serve)
+    }
+}
+
+/// `reviewpoint serve`: in dev (or with `migrate`), first create the database
+/// if missing and apply pending migrations; prod never migrates unasked.
+pub async fn serve(config: Config, migrate: bool) -> Result<(), StartupError> {
+    tracing::info!(
+        environment = ?config.environment,
+        database = %config.database.redacted(),
+        bind = %config.bind,
+        "starting"
+    );
+    if migrate || config.environment == Environment::Dev {
+        prepare_database(&config).await?;
+    }
+    let pool = db::build_pool(&config.database, config.pool());
+    let listening = listen(config.bind).await?;
+    tracing::info!(addr = %listening.addr, "listening; docs at http://{}/docs", listening.addr);
+    listening.serve(AppState::new(pool), shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Creates the configured database when it does not exist (connecting to the
+/// server's `postgres` database to do so), then applies pending migrations.
+pub async fn prepare_database(config: &Config) -> Result<(), MigrateError> {
+    let name = config.database.database_name();
+    let server = db::connect_once(&config.database.with_database("postgres")).await?;
+    if !db::admin::database_exists(&server, name).await? {
+        tracing::info!(database = name, "creating database");
+        db::admin::create_database(&server, name).await?;
+    }
+    let mut client = db::connect_once(&config.database).await?;
+    let applied = Migrator::embedded().up(&mut client).await?;
+    tracing::info!(applied = applied.len(), "database schema is current");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("installing a SIGTERM handler");
+        tokio::select! {
+            _ = interrupt => {}
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = interrupt.await;
+    tracing::info!("shutting down: draining in-flight requests");
+}

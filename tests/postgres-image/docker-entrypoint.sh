@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Minimal re-implementation of the official postgres image's entrypoint:
+# env POSTGRES_USER / POSTGRES_PASSWORD / POSTGRES_DB / POSTGRES_HOST_AUTH_METHOD
+# / POSTGRES_INITDB_ARGS, /docker-entrypoint-initdb.d, and the log contract
+# testcontainers relies on (temporary init server logs "ready" on stdout, the
+# real server on stderr).
+set -Eeuo pipefail
+
+log() { echo "docker-entrypoint: $*"; }
+
+# `docker run IMAGE -c fsync=off` means "postgres -c fsync=off".
+if [[ $# -eq 0 || ${1:0:1} == '-' ]]; then
+    set -- postgres "$@"
+fi
+
+# Anything other than the server (e.g. `bash`, `psql`) runs as given.
+if [[ $1 != postgres ]]; then
+    exec "$@"
+fi
+shift # the remaining "$@" are server options
+
+SOCKET_DIR=/var/run/postgresql
+
+if [[ $(id -u) -eq 0 ]]; then
+    # Root only prepares directories, then re-runs this script as postgres so
+    # that postgres (not a wrapper) ends up as PID 1 and receives STOPSIGNAL.
+    mkdir -p "$PGDATA" "$SOCKET_DIR"
+    find "$PGDATA" \! -user postgres -exec chown postgres:postgres '{}' +
+    chmod 0700 "$PGDATA"
+    chown postgres:postgres "$SOCKET_DIR"
+    chmod 3777 "$SOCKET_DIR"
+    exec setpriv --reuid=postgres --regid=postgres --init-groups \
+        "${BASH_SOURCE[0]}" postgres "$@"
+fi
+
+if [[ ! -s $PGDATA/PG_VERSION ]]; then
+    POSTGRES_USER=${POSTGRES_USER:-postgres}
+    POSTGRES_DB=${POSTGRES_DB:-$POSTGRES_USER}
+    POSTGRES_PASSWORD=${POSTGRES_PASSWORD:-}
+    auth=${POSTGRES_HOST_AUTH_METHOD:-scram-sha-256}
+    if [[ -z $POSTGRES_PASSWORD && $auth != trust ]]; then
+        # Same refusal as the official image: a passwordless superuser that
+        # only accepts passwords would be unreachable over TCP.
+        echo >&2 "docker-entrypoint: error: POSTGRES_PASSWORD is not set;" \
+            "set it, or POSTGRES_HOST_AUTH_METHOD=trust"
+        exit 1
+    fi
+
+    log "initialising $PGDATA"
+    initdb_args=(--pgdata="$PGDATA" --username="$POSTGRES_USER"
+        --auth-local=trust --auth-host="$auth" --encoding=UTF8
+        # Throwaway test databases: skip initdb's final fsync (saves seconds).
+        --no-sync --no-instructions)
+    if [[ -n $POSTGRES_PASSWORD ]]; then
+        initdb_args+=(--pwfile=<(printf '%s\n' "$POSTGRES_PASSWORD"))
+    fi
+    # POSTGRES_INITDB_ARGS is a shell-words string, as in the official image.
+    # shellcheck disable=SC2086
+    initdb "${initdb_args[@]}" ${POSTGRES_INITDB_ARGS:-}
+    # Accept TCP connections from any address (initdb only lists loopback).
+    printf '\nhost all all all %s\n' "$auth" >>"$PGDATA/pg_hba.conf"
+
+    # Temporary socket-only server for setup. No `-l`: pg_ctl then sends the
+    # server log to stdout, which is where testcontainers looks for the first
+    # "ready to accept connections".
+    pg_ctl -D "$PGDATA" -w start \
+        -o "$(printf '%q ' -c listen_addresses='' -p "${PGPORT:-5432}" "$@")"
+
+    psql_cmd=(psql -v ON_ERROR_STOP=1 --no-psqlrc --no-password
+        --username="$POSTGRES_USER" --host="$SOCKET_DIR" --port="${PGPORT:-5432}")
+    if [[ $POSTGRES_DB != postgres ]]; then
+        "${psql_cmd[@]}" --dbname=postgres --set=db="$POSTGRES_DB" \
+            <<<'CREATE DATABASE :"db";'
+    fi
+
+    for f in /docker-entrypoint-initdb.d/*; do
+        [[ -e $f ]] || continue
+        case $f in
+        *.sh)
+            # Executable scripts run; others are sourced (official behaviour).
+            if [[ -x $f ]]; then
+                log "running $f"; "$f"
+            else
+                log "sourcing $f"; . "$f"
+            fi
+            ;;
+        *.sql) log "running $f"; "${psql_cmd[@]}" --dbname="$POSTGRES_DB" -f "$f" ;;
+        *.sql.gz) log "running $f"; gunzip -c "$f" | "${psql_cmd[@]}" --dbname="$POSTGRES_DB" ;;
+        *) log "ignoring $f" ;;
+        esac
+    done
+
+    pg_ctl -D "$PGDATA" -m fast -w stop
+    log "init done; starting server"
+fi
+
+# listen_addresses first so a caller's own `-c listen_addresses=...` wins.
+exec postgres -c listen_addresses='*' "$@"
