@@ -42,7 +42,8 @@ SELECT object FROM (
     SELECT format('function %s', pg_get_functiondef(p.oid))
     FROM pg_proc p
     JOIN pg_namespace n ON n.oid = p.pronamespace
-    WHERE n.nspname = 'public'
+    -- pg_get_functiondef() rejects aggregates, whatever the namespace filter.
+    WHERE n.nspname = 'public' AND p.prokind IN ('f', 'p')
 ) AS objects
 WHERE object NOT LIKE '%schema_migrations%'
 ORDER BY object;
@@ -50,3 +51,7 @@ ORDER BY object;
 --! database_exists
 --- Whether a database of this name exists on the server.
 SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = :name) AS exists;
+
+--! databases_named_like
+--- Databases whose name matches a LIKE pattern (the test harness finds its leftovers).
+SELECT datname::text AS name FROM pg_database WHERE datname LIKE :pattern ORDER BY datname;

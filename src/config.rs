@@ -190,6 +190,35 @@ impl DatabaseUrl {
         Self { config }
     }
 
+    /// The first host and port (tests put a proxy in between).
+    pub fn host_and_port(&self) -> (String, u16) {
+        let host = match self.config.get_hosts().first() {
+            Some(tokio_postgres::config::Host::Tcp(host)) => host.clone(),
+            _ => "localhost".to_owned(),
+        };
+        (host, self.config.get_ports().first().copied().unwrap_or(5432))
+    }
+
+    /// The same database and credentials at another address.
+    pub fn with_host_and_port(&self, host: &str, port: u16) -> Self {
+        // tokio-postgres only appends hosts, so copy what matters into a new config.
+        let mut config = tokio_postgres::Config::new();
+        config.host(host).port(port);
+        if let Some(user) = self.config.get_user() {
+            config.user(user);
+        }
+        if let Some(password) = self.config.get_password() {
+            config.password(password);
+        }
+        if let Some(dbname) = self.config.get_dbname() {
+            config.dbname(dbname);
+        }
+        if let Some(options) = self.config.get_options() {
+            config.options(options);
+        }
+        Self { config }
+    }
+
     /// `postgresql://user:***@host:port/db`, safe to log.
     pub fn redacted(&self) -> String {
         let host = match self.config.get_hosts().first() {

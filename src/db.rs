@@ -7,12 +7,14 @@
 
 pub mod admin;
 mod error;
+mod executor;
 mod health;
 mod pool;
 mod transaction;
 
 pub use deadpool_postgres::{Client, Pool, Transaction};
-pub use error::{DbError, fresh_plan};
+pub use error::{ConflictKind, DbError};
+pub use executor::{Executor, run};
 pub use health::{DatabaseHealth, PoolStats, check as check_health};
 pub use pool::{build_pool, connect_once};
 pub use transaction::in_transaction;

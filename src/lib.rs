@@ -3,6 +3,8 @@
 //! - [`config`]: every `REVIEWPOINT_*` variable, typed.
 //! - [`telemetry`]: structured logs.
 //! - [`db`]: the pool, transactions, `DbError`, health probe.
+//! - [`domain`]: plain validated types (Email, User, File, Cursor).
+//! - [`repo`]: repositories over the generated queries.
 //! - [`migrate`]: the reversible migration runner behind `reviewpoint migrate`.
 //! - [`api`]: the poem-openapi handlers, problem+json errors, the spec and `/docs`.
 //! - [`startup`]: wires the above into a server.
@@ -13,6 +15,8 @@
 pub mod api;
 pub mod config;
 pub mod db;
+pub mod domain;
 pub mod migrate;
+pub mod repo;
 pub mod startup;
 pub mod telemetry;

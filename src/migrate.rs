@@ -260,3 +260,9 @@ pub fn new_migration(dir: &Path, name: &str) -> Result<PathBuf, MigrateError> {
     std::fs::write(folder.join("down.sql"), format!("-- Reverts {name}: leave the schema exactly as before up.sql.\n"))?;
     Ok(folder)
 }
+
+/// The schema as the catalog describes it, one sorted line per object
+/// (bookkeeping excluded): equal snapshots mean equal schemas.
+pub async fn schema_snapshot(client: &Client) -> Result<Vec<String>, DbError> {
+    Ok(reviewpoint_codegen::queries::catalog::schema_objects().bind(client).all().await?)
+}

@@ -2,7 +2,7 @@
 //! parameters and so cannot live in `queries/`: identifiers are checked here
 //! instead, and quoted.
 
-use reviewpoint_codegen::queries::catalog::database_exists as database_exists_query;
+use reviewpoint_codegen::queries::catalog::{database_exists as database_exists_query, databases_named_like};
 use tokio_postgres::Client;
 
 use super::DbError;
@@ -37,4 +37,9 @@ pub async fn create_database_from(client: &Client, name: &str, template: &str) -
 pub async fn drop_database(client: &Client, name: &str) -> Result<(), DbError> {
     client.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", quoted(name))).await?;
     Ok(())
+}
+
+/// Names of databases matching a `LIKE` pattern.
+pub async fn databases_like(client: &Client, pattern: &str) -> Result<Vec<String>, DbError> {
+    Ok(databases_named_like().bind(client, &pattern).all().await?)
 }

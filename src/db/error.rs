@@ -4,7 +4,7 @@
 
 use std::error::Error as _;
 
-use deadpool_postgres::{Client, PoolError};
+use deadpool_postgres::PoolError;
 use tokio_postgres::error::SqlState;
 
 #[derive(Debug, thiserror::Error)]
@@ -51,8 +51,11 @@ impl From<tokio_postgres::Error> for DbError {
     fn from(error: tokio_postgres::Error) -> Self {
         let Some(db) = error.as_db_error() else {
             // Not a server answer: the connection broke, or it was never made.
-            if error.is_closed() || error.source().is_some_and(|s| s.is::<std::io::Error>()) {
+            if error.is_closed() {
                 return Self::unavailable("connection lost", error);
+            }
+            if error.source().is_some_and(|s| s.is::<std::io::Error>()) {
+                return Self::unavailable("cannot reach the server", error);
             }
             return Self::Unexpected(error);
         };
@@ -70,6 +73,10 @@ impl From<tokio_postgres::Error> for DbError {
         } else if code.code().starts_with("08") || code.code().starts_with("57P") {
             // Connection exceptions and admin/crash shutdowns.
             Self::unavailable("server going away", error)
+        } else if code.code().starts_with("28") || *code == SqlState::INVALID_CATALOG_NAME {
+            // Wrong credentials or a missing database: misconfiguration, but to
+            // a client it is the same as an unreachable server.
+            Self::unavailable("connection refused by the server", error)
         } else if *code == SqlState::QUERY_CANCELED || *code == SqlState::TOO_MANY_CONNECTIONS {
             Self::unavailable("server overloaded", error)
         } else {
@@ -86,28 +93,4 @@ impl From<PoolError> for DbError {
             other => Self::unavailable("pool closed", other),
         }
     }
-}
-
-/// Runs `statement` on a pooled connection. When its cached prepared statement
-/// went stale because a migration changed a table it reads (PostgreSQL's
-/// `0A000 cached plan must not change result type`), forgets the connection's
-/// cached statements and runs it once more instead of failing until the
-/// connection dies.
-pub async fn fresh_plan<T>(
-    client: &Client,
-    statement: impl AsyncFn(&Client) -> Result<T, tokio_postgres::Error>,
-) -> Result<T, DbError> {
-    match statement(client).await {
-        Err(error) if is_stale_plan(&error) => {
-            client.statement_cache.clear();
-            Ok(statement(client).await?)
-        }
-        result => Ok(result?),
-    }
-}
-
-fn is_stale_plan(error: &tokio_postgres::Error) -> bool {
-    error.as_db_error().is_some_and(|db| {
-        *db.code() == SqlState::FEATURE_NOT_SUPPORTED && db.message().starts_with("cached plan must not change result type")
-    })
 }

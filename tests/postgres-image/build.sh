@@ -106,10 +106,13 @@ else
     t=$(now)
     tar --numeric-owner -C "$ROOTFS" -c . | docker import - "$BASE" >/dev/null
     log "import: $(took "$t")"
+    t=$(now)
     cleanup
     trap - EXIT
+    log "cleanup: $(took "$t")"
 fi
 
+old_id=$(docker image inspect -f '{{ .Id }}' "$IMAGE" 2>/dev/null || true)
 log "docker build -> $IMAGE"
 t=$(now)
 # Classic builder on purpose: Debian's docker.io has no buildx, and BuildKit
@@ -119,4 +122,8 @@ DOCKER_BUILDKIT=0 docker build -q \
     --label reviewpoint.recipe="$RECIPE" \
     -t "$IMAGE" "$HERE" >/dev/null
 log "build: $(took "$t")"
+if [[ -n $old_id && $old_id != "$(docker image inspect -f '{{ .Id }}' "$IMAGE")" ]]; then
+    # The replaced image is now untagged; drop it unless a container uses it.
+    docker rmi "$old_id" >/dev/null 2>&1 || true
+fi
 log "image $IMAGE ready (total $(took "$t_all"))"

@@ -33,6 +33,14 @@ if [[ $(id -u) -eq 0 ]]; then
         "${BASH_SOURCE[0]}" postgres "$@"
 fi
 
+# `postgres --version`, `-C setting` etc. only inspect: no init, no server.
+for arg in "$@"; do
+    case $arg in
+    -'?' | --help | -V | --version | --describe-config | -C | -C*)
+        exec postgres "$@" ;;
+    esac
+done
+
 if [[ ! -s $PGDATA/PG_VERSION ]]; then
     POSTGRES_USER=${POSTGRES_USER:-postgres}
     POSTGRES_DB=${POSTGRES_DB:-$POSTGRES_USER}
@@ -51,12 +59,16 @@ if [[ ! -s $PGDATA/PG_VERSION ]]; then
         --auth-local=trust --auth-host="$auth" --encoding=UTF8
         # Throwaway test databases: skip initdb's final fsync (saves seconds).
         --no-sync --no-instructions)
-    if [[ -n $POSTGRES_PASSWORD ]]; then
-        initdb_args+=(--pwfile=<(printf '%s\n' "$POSTGRES_PASSWORD"))
-    fi
     # POSTGRES_INITDB_ARGS is a shell-words string, as in the official image.
+    # The <(...) must sit on initdb's own command line: a process
+    # substitution's fd is closed once the command it appears in ends.
     # shellcheck disable=SC2086
-    initdb "${initdb_args[@]}" ${POSTGRES_INITDB_ARGS:-}
+    if [[ -n $POSTGRES_PASSWORD ]]; then
+        initdb "${initdb_args[@]}" --pwfile=<(printf '%s\n' "$POSTGRES_PASSWORD") \
+            ${POSTGRES_INITDB_ARGS:-}
+    else
+        initdb "${initdb_args[@]}" ${POSTGRES_INITDB_ARGS:-}
+    fi
     # Accept TCP connections from any address (initdb only lists loopback).
     printf '\nhost all all all %s\n' "$auth" >>"$PGDATA/pg_hba.conf"
 

@@ -1,0 +1,19 @@
+//! Plain types of ReViewPoint's domain, parsed and validated at the edge so
+//! inner code never re-checks them. No SQL, no HTTP: imports nothing of ours.
+
+mod cursor;
+mod email;
+mod file;
+mod user;
+
+pub use cursor::{Cursor, CursorError, Page};
+pub use email::{Email, EmailError};
+pub use file::{ContentType, File, FileChanges, FileError, Filename, NewFile};
+pub use user::{Credentials, PasswordHash, User, UserChanges};
+
+/// Column widths from the schema, repeated in the spec's `maxLength`.
+pub mod limits {
+    pub const EMAIL_MAX: usize = 255;
+    pub const FILENAME_MAX: usize = 255;
+    pub const CONTENT_TYPE_MAX: usize = 128;
+}

@@ -1,0 +1,204 @@
+//! The harness. One PostgreSQL per test binary: a container started with
+//! testcontainers, or the server named by `REVIEWPOINT_TEST_DATABASE_URL`.
+//! The schema is migrated once into a template database; every test gets its
+//! own clone (`CREATE DATABASE … TEMPLATE`, tens of milliseconds), dropped
+//! when the test ends.
+
+use std::{
+    net::SocketAddr,
+    process::Command,
+    sync::atomic::{AtomicUsize, Ordering},
+    time::Duration,
+};
+
+use reviewpoint::{
+    config::{DatabaseUrl, Environment, PoolSettings},
+    db::{self, Pool},
+    migrate::Migrator,
+    startup::{self, AppState},
+};
+use testcontainers_modules::{
+    postgres::Postgres,
+    testcontainers::{ImageExt, runners::AsyncRunner},
+};
+use tokio::sync::OnceCell;
+
+/// The official image at a current tag; offline machines build
+/// `reviewpoint-postgres:17` with tests/postgres-image/build.sh and set this.
+const DEFAULT_IMAGE: &str = "postgres:17";
+
+const HOW_TO_GET_POSTGRES: &str = "integration tests need PostgreSQL. Either start Docker \
+    (offline: `bash tests/postgres-image/build.sh`, then REVIEWPOINT_TEST_IMAGE=reviewpoint-postgres:17), \
+    or point them at a server: REVIEWPOINT_TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres";
+
+struct Server {
+    /// The server's maintenance database, for creating and dropping others.
+    admin: DatabaseUrl,
+    template: String,
+}
+
+static SERVER: OnceCell<Server> = OnceCell::const_new();
+static NEXT_DATABASE: AtomicUsize = AtomicUsize::new(0);
+
+fn prefix() -> String {
+    format!("rvt_{}_", std::process::id())
+}
+
+async fn server() -> &'static Server {
+    SERVER
+        .get_or_init(|| async {
+            let admin = match std::env::var("REVIEWPOINT_TEST_DATABASE_URL") {
+                Ok(url) => DatabaseUrl::parse(&url).expect("REVIEWPOINT_TEST_DATABASE_URL is a postgresql:// URL"),
+                Err(_) => start_container().await,
+            };
+            let client = db::connect_once(&admin).await.unwrap_or_else(|e| panic!("{HOW_TO_GET_POSTGRES}: {e:?}"));
+            drop_leftovers_of_dead_runs(&client).await;
+            let template = format!("{}template", prefix());
+            db::admin::create_database(&client, &template).await.expect("create template");
+            let mut migrating = db::connect_once(&admin.with_database(&template)).await.expect("connect to template");
+            Migrator::embedded().up(&mut migrating).await.expect("migrate template");
+            Server { admin, template }
+        })
+        .await
+}
+
+async fn start_container() -> DatabaseUrl {
+    let image = std::env::var("REVIEWPOINT_TEST_IMAGE").unwrap_or_else(|_| DEFAULT_IMAGE.to_owned());
+    let (name, tag) = match image.rsplit_once(':') {
+        Some((name, tag)) if !tag.contains('/') => (name.to_owned(), tag.to_owned()),
+        _ => (image.clone(), "latest".to_owned()),
+    };
+    let container = Postgres::default()
+        .with_name(name)
+        .with_tag(tag)
+        .with_label("reviewpoint.test", "true")
+        .start()
+        .await
+        .unwrap_or_else(|e| panic!("{HOW_TO_GET_POSTGRES}: starting {image} failed: {e}"));
+    remove_when_this_process_exits(container.id());
+    let port = container.get_host_port_ipv4(5432).await.expect("mapped port");
+    let url = format!("postgresql://postgres:postgres@127.0.0.1:{port}/postgres");
+    // Held in a static, the container is never dropped; the reaper removes it.
+    std::mem::forget(container);
+    DatabaseUrl::parse(&url).expect("valid URL")
+}
+
+/// There is no Ryuk reaper offline, and a static is never dropped, so a
+/// detached shell waits for this process to end and then removes the container.
+fn remove_when_this_process_exits(container_id: &str) {
+    let script = format!(
+        "while kill -0 {pid} 2>/dev/null; do sleep 1; done; docker rm -f -v {container_id} >/dev/null 2>&1",
+        pid = std::process::id()
+    );
+    let spawned = Command::new("setsid")
+        .args(["sh", "-c", &script])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    if let Err(error) = spawned {
+        eprintln!("warning: cannot start the container reaper ({error}); remove {container_id} by hand");
+    }
+}
+
+/// Databases of earlier runs against the same server whose process is gone
+/// (a crashed or killed run cannot clean up after itself).
+async fn drop_leftovers_of_dead_runs(client: &tokio_postgres::Client) {
+    for name in db::admin::databases_like(client, "rvt\\_%").await.expect("list databases") {
+        let pid = name.split('_').nth(1).unwrap_or_default();
+        let alive = std::path::Path::new(&format!("/proc/{pid}")).exists();
+        if !alive {
+            let _ = db::admin::drop_database(client, &name).await;
+        }
+    }
+}
+
+/// A fresh, migrated database of this test's own; dropped on drop.
+pub struct TestDb {
+    pub url: DatabaseUrl,
+    name: String,
+    admin: DatabaseUrl,
+}
+
+impl TestDb {
+    pub async fn new() -> Self {
+        let server = server().await;
+        let name = format!("{}{}", prefix(), NEXT_DATABASE.fetch_add(1, Ordering::Relaxed));
+        let client = db::connect_once(&server.admin).await.expect("connect to the test server");
+        db::admin::create_database_from(&client, &name, &server.template).await.expect("clone the template");
+        Self { url: server.admin.with_database(&name), name, admin: server.admin.clone() }
+    }
+
+    /// A database with no schema at all, for exercising migrations.
+    pub async fn empty() -> Self {
+        let server = server().await;
+        let name = format!("{}{}", prefix(), NEXT_DATABASE.fetch_add(1, Ordering::Relaxed));
+        let client = db::connect_once(&server.admin).await.expect("connect to the test server");
+        db::admin::create_database(&client, &name).await.expect("create database");
+        Self { url: server.admin.with_database(&name), name, admin: server.admin.clone() }
+    }
+
+    /// A pool as the test environment configures it.
+    pub fn pool(&self) -> Pool {
+        self.pool_with(Environment::Test.pool())
+    }
+
+    pub fn pool_with(&self, settings: PoolSettings) -> Pool {
+        db::build_pool(&self.url, settings)
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let (admin, name) = (self.admin.clone(), self.name.clone());
+        // Drop cannot await; a short-lived runtime on another thread can.
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+            runtime.block_on(async {
+                let client = db::connect_once(&admin).await?;
+                db::admin::drop_database(&client, &name).await
+            })
+            .map_err(std::io::Error::other)
+        })
+        .join();
+        if !matches!(dropped, Ok(Ok(()))) {
+            eprintln!("warning: test database {} was not dropped", self.name);
+        }
+    }
+}
+
+/// The real server on a random local port, over its own test database.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub http: reqwest::Client,
+    /// The app's pool, for checking state through repositories.
+    pub pool: Pool,
+    /// Held so the database outlives the app.
+    _db: TestDb,
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        let db = TestDb::new().await;
+        let pool = db.pool();
+        Self::serve(db, pool, startup::HEALTH_TIMEOUT).await
+    }
+
+    /// Serves over `pool`, which may point anywhere (a proxy, a closed port).
+    pub async fn serve(db: TestDb, pool: Pool, health_timeout: Duration) -> Self {
+        let listening = startup::listen("127.0.0.1:0".parse().expect("address")).await.expect("bind");
+        let addr = listening.addr;
+        let state = AppState { pool: pool.clone(), health_timeout };
+        tokio::spawn(listening.serve(state, std::future::pending()));
+        let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("client");
+        Self { addr, http, pool, _db: db }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.http.get(self.url(path)).send().await.expect("request sent")
+    }
+}

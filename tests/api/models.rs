@@ -1,0 +1,192 @@
+use reviewpoint::{
+    db::{ConflictKind, DbError},
+    domain::{ContentType, Email, FileChanges, Filename, NewFile, PasswordHash, UserChanges},
+    migrate::schema_snapshot,
+    repo::{FileRepository, UserRepository},
+};
+
+use crate::helpers::TestDb;
+
+const HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g";
+
+fn email(text: &str) -> Email {
+    Email::parse(text).expect("valid email")
+}
+
+fn new_file(name: &str) -> NewFile {
+    NewFile {
+        filename: Filename::parse(name).expect("valid name"),
+        content_type: ContentType::parse("application/pdf").expect("valid type"),
+    }
+}
+
+#[tokio::test]
+async fn a_user_goes_through_create_read_update_delete() {
+    let db = TestDb::new().await;
+    let client = db.pool().get().await.expect("connection");
+
+    let created = UserRepository::create(&client, &email("Ann@Example.com"), &PasswordHash::new(HASH.into())).await.expect("create");
+    assert_eq!((created.email.as_str(), created.is_active), ("Ann@Example.com", true));
+    assert_eq!(created.created_at, created.updated_at);
+    assert_eq!(UserRepository::by_id(&client, created.id).await.expect("read"), Some(created.clone()));
+
+    let changes = UserChanges { email: Some(email("ann@example.org")), is_active: Some(false), ..Default::default() };
+    let updated = UserRepository::update(&client, created.id, &changes).await.expect("update").expect("exists");
+    assert_eq!((updated.email.as_str(), updated.is_active), ("ann@example.org", false));
+    assert!(updated.updated_at > created.updated_at, "updated_at moves forward");
+    assert_eq!(updated.created_at, created.created_at);
+
+    assert!(UserRepository::delete(&client, created.id).await.expect("delete"));
+    assert_eq!(UserRepository::by_id(&client, created.id).await.expect("read"), None);
+    assert!(!UserRepository::delete(&client, created.id).await.expect("delete again"));
+}
+
+#[tokio::test]
+async fn updated_at_moves_forward_on_every_update_even_within_one_transaction() {
+    let db = TestDb::new().await;
+    let mut client = db.pool().get().await.expect("connection");
+    let user = UserRepository::create(&client, &email("a@example.com"), &PasswordHash::new(HASH.into())).await.expect("create");
+
+    let (first, second) = reviewpoint::db::in_transaction(&mut client, async |tx| {
+        let activate = UserChanges { is_active: Some(true), ..Default::default() };
+        let first = UserRepository::update(tx, user.id, &activate).await?.expect("exists");
+        let second = UserRepository::update(tx, user.id, &activate).await?.expect("exists");
+        Ok::<_, DbError>((first, second))
+    })
+    .await
+    .expect("committed");
+
+    assert!(user.updated_at < first.updated_at && first.updated_at < second.updated_at);
+}
+
+#[tokio::test]
+async fn emails_are_unique_regardless_of_letter_case() {
+    let db = TestDb::new().await;
+    let client = db.pool().get().await.expect("connection");
+    let hash = PasswordHash::new(HASH.into());
+    UserRepository::create(&client, &email("Ann@Example.com"), &hash).await.expect("first");
+
+    let second = UserRepository::create(&client, &email("ann@EXAMPLE.COM"), &hash).await;
+
+    match second {
+        Err(DbError::Conflict { constraint, kind }) => {
+            assert_eq!((constraint.as_str(), kind), ("ux_users_email_lower", ConflictKind::Unique));
+        }
+        other => panic!("expected a unique conflict, got {other:?}"),
+    }
+    let found = UserRepository::credentials(&client, &email("ANN@example.com")).await.expect("lookup");
+    assert!(found.is_some_and(|c| c.password_hash.expose() == HASH), "lookup ignores letter case too");
+}
+
+#[tokio::test]
+async fn files_are_visible_only_to_their_owner() {
+    let db = TestDb::new().await;
+    let client = db.pool().get().await.expect("connection");
+    let hash = PasswordHash::new(HASH.into());
+    let owner = UserRepository::create(&client, &email("owner@example.com"), &hash).await.expect("owner");
+    let other = UserRepository::create(&client, &email("other@example.com"), &hash).await.expect("other");
+
+    let file = FileRepository::create(&client, owner.id, &new_file("a.pdf")).await.expect("create");
+    assert_eq!((file.filename.as_str(), file.content_type.as_str(), file.user_id), ("a.pdf", "application/pdf", owner.id));
+
+    let rename = FileChanges { filename: Some(Filename::parse("b.pdf").expect("valid")), ..Default::default() };
+    assert_eq!(FileRepository::get(&client, other.id, file.id).await.expect("get"), None);
+    assert_eq!(FileRepository::update(&client, other.id, file.id, &rename).await.expect("update"), None);
+    assert!(!FileRepository::delete(&client, other.id, file.id).await.expect("delete"));
+
+    assert_eq!(FileRepository::get(&client, owner.id, file.id).await.expect("get"), Some(file.clone()));
+    let renamed = FileRepository::update(&client, owner.id, file.id, &rename).await.expect("update").expect("owned");
+    assert_eq!((renamed.filename.as_str(), renamed.content_type.as_str()), ("b.pdf", "application/pdf"));
+    assert!(renamed.updated_at > file.updated_at);
+    assert!(FileRepository::delete(&client, owner.id, file.id).await.expect("delete"));
+    assert_eq!(FileRepository::get(&client, owner.id, file.id).await.expect("get"), None);
+}
+
+#[tokio::test]
+async fn a_user_who_owns_files_cannot_be_deleted_and_nothing_is_lost() {
+    let db = TestDb::new().await;
+    let client = db.pool().get().await.expect("connection");
+    let owner = UserRepository::create(&client, &email("owner@example.com"), &PasswordHash::new(HASH.into())).await.expect("owner");
+    let file = FileRepository::create(&client, owner.id, &new_file("a.pdf")).await.expect("file");
+
+    let deleted = UserRepository::delete(&client, owner.id).await;
+
+    assert!(
+        matches!(&deleted, Err(DbError::Conflict { kind: ConflictKind::ForeignKey, constraint }) if constraint == "files_user_id_fkey"),
+        "{deleted:?}"
+    );
+    assert!(UserRepository::by_id(&client, owner.id).await.expect("read").is_some());
+    assert!(FileRepository::get(&client, owner.id, file.id).await.expect("read").is_some());
+}
+
+#[tokio::test]
+async fn a_file_needs_an_existing_owner() {
+    let db = TestDb::new().await;
+    let client = db.pool().get().await.expect("connection");
+
+    let created = FileRepository::create(&client, 999_999, &new_file("a.pdf")).await;
+
+    assert!(matches!(created, Err(DbError::Conflict { kind: ConflictKind::ForeignKey, .. })), "{created:?}");
+}
+
+#[tokio::test]
+async fn files_page_newest_first_without_duplicates_or_gaps() {
+    let db = TestDb::new().await;
+    let client = db.pool().get().await.expect("connection");
+    let owner = UserRepository::create(&client, &email("owner@example.com"), &PasswordHash::new(HASH.into())).await.expect("owner");
+    let mut created = Vec::new();
+    for n in 0..5 {
+        created.push(FileRepository::create(&client, owner.id, &new_file(&format!("{n}.pdf"))).await.expect("file").id);
+    }
+
+    let mut seen = Vec::new();
+    let mut after = None;
+    loop {
+        let page = FileRepository::page(&client, owner.id, after, 2).await.expect("page");
+        assert!(page.items.len() <= 2);
+        seen.extend(page.items.iter().map(|f| f.id));
+        // A file added mid-way is newer than every cursor: it must not show up later.
+        if seen.len() == 2 {
+            FileRepository::create(&client, owner.id, &new_file("late.pdf")).await.expect("file");
+        }
+        match page.next {
+            Some(next) => after = Some(next),
+            None => break,
+        }
+    }
+
+    created.reverse();
+    assert_eq!(seen, created);
+}
+
+#[tokio::test]
+async fn the_files_user_id_index_exists_and_leads_with_user_id() {
+    let db = TestDb::new().await;
+    let client = db.pool().get().await.expect("connection");
+
+    let schema = schema_snapshot(&client).await.expect("catalog");
+
+    assert!(
+        schema.iter().any(|line| line.starts_with("index CREATE INDEX ix_files_user_id ON public.files USING btree (user_id")),
+        "{schema:#?}"
+    );
+}
+
+#[tokio::test]
+async fn models_serialize_to_json_with_utc_timestamps_and_no_hash() {
+    let db = TestDb::new().await;
+    let client = db.pool().get().await.expect("connection");
+    let user = UserRepository::create(&client, &email("a@example.com"), &PasswordHash::new(HASH.into())).await.expect("user");
+    let file = FileRepository::create(&client, user.id, &new_file("a.pdf")).await.expect("file");
+    let credentials = UserRepository::credentials(&client, &email("a@example.com")).await.expect("read").expect("exists");
+
+    let user_json = serde_json::to_value(&user).expect("serialize");
+    let file_json = serde_json::to_value(&file).expect("serialize");
+
+    let keys = |v: &serde_json::Value| v.as_object().map(|o| o.keys().cloned().collect::<Vec<_>>()).unwrap_or_default();
+    assert_eq!(keys(&user_json), ["created_at", "email", "id", "is_active", "updated_at"]);
+    assert_eq!(keys(&file_json), ["content_type", "created_at", "filename", "id", "updated_at", "user_id"]);
+    let created_at = user_json["created_at"].as_str().expect("string");
+    assert!(chrono::DateTime::parse_from_rfc3339(created_at).is_ok() && created_at.ends_with('Z'), "{created_at}");
+    assert!(!format!("{credentials:?}").contains("argon2"), "Debug hides the hash");
+}
