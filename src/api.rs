@@ -6,12 +6,7 @@
 pub mod error;
 pub mod health;
 
-use poem::{
-    Endpoint, EndpointExt, IntoResponse, Route,
-    endpoint::make_sync,
-    http::header,
-    web::Html,
-};
+use poem::{Endpoint, EndpointExt, IntoResponse, Route, endpoint::make_sync, http::header, web::Html};
 use poem_openapi::{OpenApiService, Tags};
 
 use crate::startup::AppState;
@@ -27,11 +22,10 @@ pub enum ApiTags {
 type Apis = health::HealthApi;
 
 fn service() -> OpenApiService<Apis, ()> {
-    OpenApiService::new(health::HealthApi, TITLE, env!("CARGO_PKG_VERSION"))
-        .description(
-            "Backend core of ReViewPoint, a platform for reviewing uploaded documents. \
+    OpenApiService::new(health::HealthApi, TITLE, env!("CARGO_PKG_VERSION")).description(
+        "Backend core of ReViewPoint, a platform for reviewing uploaded documents. \
              Errors are RFC 9457 `application/problem+json`; a 503 carries `Retry-After`.",
-        )
+    )
 }
 
 /// The OpenAPI document, exactly as served at `/openapi.json` and checked in as `openapi.json`.
@@ -46,9 +40,11 @@ fn swagger_ui_html() -> String {
     // poem-openapi's Swagger UI page takes no configuration; its template is
     // stable and this one option is all we add, so patching beats shipping a
     // second copy of swagger-ui. A test asserts the option reaches the page.
-    service()
-        .swagger_ui_html()
-        .replacen("deepLinking: true,", "deepLinking: true,\n        persistAuthorization: true,", 1)
+    service().swagger_ui_html().replacen(
+        "deepLinking: true,",
+        "deepLinking: true,\n        persistAuthorization: true,",
+        1,
+    )
 }
 
 pub fn routes(state: AppState) -> impl Endpoint {
@@ -56,10 +52,7 @@ pub fn routes(state: AppState) -> impl Endpoint {
     let docs = swagger_ui_html();
     Route::new()
         .nest("/", service())
-        .at(
-            "/openapi.json",
-            make_sync(move |_| spec.clone().with_content_type("application/json")),
-        )
+        .at("/openapi.json", make_sync(move |_| spec.clone().with_content_type("application/json")))
         .at("/docs", make_sync(move |_| Html(docs.clone())))
         .data(state)
         .catch_all_error(|error| async move { error::problem_from_poem(error) })

@@ -3,7 +3,12 @@
 use std::{path::PathBuf, process::ExitCode};
 
 use clap::{Parser, Subcommand};
-use reviewpoint::{config::Config, db, migrate::{self, Migrator}, startup, telemetry};
+use reviewpoint::{
+    config::Config,
+    db,
+    migrate::{self, Migrator},
+    startup, telemetry,
+};
 
 #[derive(Parser)]
 #[command(version, about = "ReViewPoint backend: HTTP API over PostgreSQL")]

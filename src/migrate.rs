@@ -74,7 +74,9 @@ impl fmt::Display for Migration {
 pub enum MigrateError {
     #[error("migration {0} was applied, but its files have changed since: restore them, or write a new migration")]
     Changed(String),
-    #[error("the database has migration {0} applied, which this build does not know: is this binary older than the database?")]
+    #[error(
+        "the database has migration {0} applied, which this build does not know: is this binary older than the database?"
+    )]
     Unknown(i64),
     #[error("invalid migration: {0}")]
     Invalid(String),
@@ -114,9 +116,8 @@ impl Migrator {
 
     /// The migrations in a folder laid out like `migrations/`.
     pub fn from_dir(dir: &Path) -> Result<Self, MigrateError> {
-        let mut folders: Vec<PathBuf> = std::fs::read_dir(dir)?
-            .map(|entry| entry.map(|entry| entry.path()))
-            .collect::<Result<_, _>>()?;
+        let mut folders: Vec<PathBuf> =
+            std::fs::read_dir(dir)?.map(|entry| entry.map(|entry| entry.path())).collect::<Result<_, _>>()?;
         folders.retain(|path| path.is_dir());
         folders.sort();
         let migrations = folders
@@ -173,9 +174,7 @@ impl Migrator {
                 let tx = client.transaction().await.map_err(DbError::from)?;
                 let failed = |source| MigrateError::Failed { migration: migration.to_string(), source };
                 tx.batch_execute(&migration.down).await.map_err(failed)?;
-                tx.execute("DELETE FROM schema_migrations WHERE version = $1", &[&version])
-                    .await
-                    .map_err(failed)?;
+                tx.execute("DELETE FROM schema_migrations WHERE version = $1", &[&version]).await.map_err(failed)?;
                 tx.commit().await.map_err(failed)?;
                 tracing::info!(%migration, "reverted migration");
                 done.push(migration.clone());
@@ -257,7 +256,10 @@ pub fn new_migration(dir: &Path, name: &str) -> Result<PathBuf, MigrateError> {
     let folder = dir.join(format!("{}_{name}", Utc::now().format("%Y%m%d%H%M%S")));
     std::fs::create_dir_all(&folder)?;
     std::fs::write(folder.join("up.sql"), format!("-- {name}: say what changes and why.\n"))?;
-    std::fs::write(folder.join("down.sql"), format!("-- Reverts {name}: leave the schema exactly as before up.sql.\n"))?;
+    std::fs::write(
+        folder.join("down.sql"),
+        format!("-- Reverts {name}: leave the schema exactly as before up.sql.\n"),
+    )?;
     Ok(folder)
 }
 

@@ -50,15 +50,9 @@ pub struct Listening {
 }
 
 pub async fn listen(addr: SocketAddr) -> Result<Listening, StartupError> {
-    let acceptor = TcpListener::bind(addr)
-        .into_acceptor()
-        .await
-        .map_err(|source| StartupError::Bind { addr, source })?;
-    let addr = acceptor
-        .local_addr()
-        .first()
-        .and_then(|local| local.as_socket_addr().copied())
-        .unwrap_or(addr);
+    let acceptor =
+        TcpListener::bind(addr).into_acceptor().await.map_err(|source| StartupError::Bind { addr, source })?;
+    let addr = acceptor.local_addr().first().and_then(|local| local.as_socket_addr().copied()).unwrap_or(addr);
     Ok(Listening { acceptor, addr })
 }
 

@@ -87,10 +87,7 @@ pub async fn check(pool: &Pool, timeout: Duration) -> Health {
     let status = if database.healthy { Status::Ok } else { Status::Unavailable };
     Health {
         status,
-        database: DatabaseHealth {
-            status,
-            latency_ms: (database.latency.as_secs_f64() * 1e6).round() / 1e3,
-        },
+        database: DatabaseHealth { status, latency_ms: (database.latency.as_secs_f64() * 1e6).round() / 1e3 },
         pool: PoolHealth {
             size: stats.size as u64,
             available: stats.available as u64,

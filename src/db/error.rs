@@ -60,10 +60,7 @@ impl From<tokio_postgres::Error> for DbError {
             return Self::Unexpected(error);
         };
         let code = db.code();
-        let conflict = |kind| Self::Conflict {
-            constraint: db.constraint().unwrap_or_default().to_owned(),
-            kind,
-        };
+        let conflict = |kind| Self::Conflict { constraint: db.constraint().unwrap_or_default().to_owned(), kind };
         if *code == SqlState::UNIQUE_VIOLATION {
             conflict(ConflictKind::Unique)
         } else if *code == SqlState::FOREIGN_KEY_VIOLATION {

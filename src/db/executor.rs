@@ -45,11 +45,7 @@ pub async fn run<E: Executor, T>(
     match statement(executor).await {
         Err(error) if is_stale_plan(&error) => {
             executor.statement_cache().clear();
-            if E::RETRIABLE {
-                Ok(statement(executor).await?)
-            } else {
-                Err(DbError::Retryable(error))
-            }
+            if E::RETRIABLE { Ok(statement(executor).await?) } else { Err(DbError::Retryable(error)) }
         }
         result => Ok(result?),
     }

@@ -27,12 +27,7 @@ pub struct PoolStats {
 impl PoolStats {
     pub fn of(pool: &Pool) -> Self {
         let status = pool.status();
-        Self {
-            size: status.size,
-            available: status.available,
-            waiting: status.waiting,
-            max_size: status.max_size,
-        }
+        Self { size: status.size, available: status.available, waiting: status.waiting, max_size: status.max_size }
     }
 }
 

@@ -31,7 +31,8 @@ impl Cursor {
         let bytes = URL_SAFE_NO_PAD.decode(token).map_err(|_| CursorError)?;
         let text = String::from_utf8(bytes).map_err(|_| CursorError)?;
         let mut parts = text.split(':');
-        let (Some("v1"), Some(micros), Some(id), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+        let (Some("v1"), Some(micros), Some(id), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
             return Err(CursorError);
         };
         let micros: i64 = micros.parse().map_err(|_| CursorError)?;
@@ -50,13 +51,22 @@ mod tests {
 
     #[test]
     fn a_cursor_survives_its_round_trip() {
-        let cursor = Cursor { created_at: DateTime::from_timestamp_micros(1_790_000_000_123_456).expect("valid"), id: 42 };
+        let cursor =
+            Cursor { created_at: DateTime::from_timestamp_micros(1_790_000_000_123_456).expect("valid"), id: 42 };
         assert_eq!(Cursor::decode(&cursor.encode()), Ok(cursor));
     }
 
     #[test]
     fn anything_else_is_rejected() {
-        for bad in ["", "!!", &URL_SAFE_NO_PAD.encode("v1:1"), &URL_SAFE_NO_PAD.encode("v2:1:1"), &URL_SAFE_NO_PAD.encode("v1:x:1"), &URL_SAFE_NO_PAD.encode("v1:1:0"), &URL_SAFE_NO_PAD.encode("v1:1:1:1")] {
+        for bad in [
+            "",
+            "!!",
+            &URL_SAFE_NO_PAD.encode("v1:1"),
+            &URL_SAFE_NO_PAD.encode("v2:1:1"),
+            &URL_SAFE_NO_PAD.encode("v1:x:1"),
+            &URL_SAFE_NO_PAD.encode("v1:1:0"),
+            &URL_SAFE_NO_PAD.encode("v1:1:1:1"),
+        ] {
             assert_eq!(Cursor::decode(bad), Err(CursorError), "{bad}");
         }
     }

@@ -70,7 +70,17 @@ mod tests {
 
     #[test]
     fn malformed_addresses_are_rejected() {
-        for bad in ["ann", "ann@", "@example.com", "ann@example", "ann@@example.com", "a nn@example.com", "ann@.com", "ann@example..com", "ann@example.com."] {
+        for bad in [
+            "ann",
+            "ann@",
+            "@example.com",
+            "ann@example",
+            "ann@@example.com",
+            "a nn@example.com",
+            "ann@.com",
+            "ann@example..com",
+            "ann@example.com.",
+        ] {
             assert_eq!(Email::parse(bad), Err(EmailError::Malformed), "{bad}");
         }
         assert_eq!(Email::parse("   "), Err(EmailError::Empty));

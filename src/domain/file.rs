@@ -73,11 +73,7 @@ impl ContentType {
             None => false,
         };
         let parameters_printable = input.chars().all(|c| c.is_ascii_graphic() || c == ' ');
-        if valid && parameters_printable {
-            Ok(Self(input.to_owned()))
-        } else {
-            Err(FileError::ContentTypeMalformed)
-        }
+        if valid && parameters_printable { Ok(Self(input.to_owned())) } else { Err(FileError::ContentTypeMalformed) }
     }
 
     pub fn as_str(&self) -> &str {
@@ -114,7 +110,9 @@ mod tests {
 
     #[test]
     fn content_types_must_be_type_slash_subtype() {
-        for good in ["application/pdf", "text/plain; charset=utf-8", "application/vnd.oasis.opendocument.text", "image/svg+xml"] {
+        for good in
+            ["application/pdf", "text/plain; charset=utf-8", "application/vnd.oasis.opendocument.text", "image/svg+xml"]
+        {
             assert!(ContentType::parse(good).is_ok(), "{good}");
         }
         for bad in ["pdf", "application/", "/pdf", "text/plain/x", "text /plain", "", "tëxt/plain"] {

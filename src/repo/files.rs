@@ -55,10 +55,16 @@ impl FileRepository {
     }
 
     /// Applies the given changes; `None` when the owner has no such file.
-    pub async fn update(db: &impl Executor, owner: i64, id: i64, changes: &FileChanges) -> Result<Option<File>, DbError> {
+    pub async fn update(
+        db: &impl Executor,
+        owner: i64,
+        id: i64,
+        changes: &FileChanges,
+    ) -> Result<Option<File>, DbError> {
         let name = changes.filename.as_ref().map(Filename::as_str);
         let kind = changes.content_type.as_ref().map(ContentType::as_str);
-        let found = db::run(db, async |c| q::update_file_of_owner().bind(c, &name, &kind, &id, &owner).opt().await).await?;
+        let found =
+            db::run(db, async |c| q::update_file_of_owner().bind(c, &name, &kind, &id, &owner).opt().await).await?;
         Ok(found.map(file))
     }
 

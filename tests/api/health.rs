@@ -37,7 +37,7 @@ async fn health_reports_ok_with_latency_and_pool_statistics() {
     assert_eq!(body["status"], "ok");
     assert_eq!(body["database"]["status"], "ok");
     assert!(body["database"]["latency_ms"].as_f64().is_some_and(|ms| ms >= 0.0), "{body}");
-    assert_eq!(body["pool"]["max_size"], 1);
+    assert_eq!(body["pool"]["max_size"], app.pool.status().max_size);
     assert_eq!(body["pool"]["size"], 1);
     assert_eq!(body["pool"]["available"], 1);
     assert_eq!(body["pool"]["waiting"], 0);

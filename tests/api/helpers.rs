@@ -154,11 +154,12 @@ impl Drop for TestDb {
         // Drop cannot await; a short-lived runtime on another thread can.
         let dropped = std::thread::spawn(move || {
             let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-            runtime.block_on(async {
-                let client = db::connect_once(&admin).await?;
-                db::admin::drop_database(&client, &name).await
-            })
-            .map_err(std::io::Error::other)
+            runtime
+                .block_on(async {
+                    let client = db::connect_once(&admin).await?;
+                    db::admin::drop_database(&client, &name).await
+                })
+                .map_err(std::io::Error::other)
         })
         .join();
         if !matches!(dropped, Ok(Ok(()))) {

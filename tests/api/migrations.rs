@@ -98,7 +98,8 @@ async fn cached_statements_recover_after_a_migration_changes_their_result_type()
     let hash = PasswordHash::new("$argon2id$placeholder".into());
     let user = {
         let client = pool.get().await.expect("connection");
-        let user = UserRepository::create(&client, &Email::parse("a@example.com").expect("valid"), &hash).await.expect("user");
+        let user =
+            UserRepository::create(&client, &Email::parse("a@example.com").expect("valid"), &hash).await.expect("user");
         UserRepository::by_id(&client, user.id).await.expect("cached now");
         user
     };

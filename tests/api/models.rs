@@ -25,7 +25,9 @@ async fn a_user_goes_through_create_read_update_delete() {
     let db = TestDb::new().await;
     let client = db.pool().get().await.expect("connection");
 
-    let created = UserRepository::create(&client, &email("Ann@Example.com"), &PasswordHash::new(HASH.into())).await.expect("create");
+    let created = UserRepository::create(&client, &email("Ann@Example.com"), &PasswordHash::new(HASH.into()))
+        .await
+        .expect("create");
     assert_eq!((created.email.as_str(), created.is_active), ("Ann@Example.com", true));
     assert_eq!(created.created_at, created.updated_at);
     assert_eq!(UserRepository::by_id(&client, created.id).await.expect("read"), Some(created.clone()));
@@ -45,7 +47,9 @@ async fn a_user_goes_through_create_read_update_delete() {
 async fn updated_at_moves_forward_on_every_update_even_within_one_transaction() {
     let db = TestDb::new().await;
     let mut client = db.pool().get().await.expect("connection");
-    let user = UserRepository::create(&client, &email("a@example.com"), &PasswordHash::new(HASH.into())).await.expect("create");
+    let user = UserRepository::create(&client, &email("a@example.com"), &PasswordHash::new(HASH.into()))
+        .await
+        .expect("create");
 
     let (first, second) = reviewpoint::db::in_transaction(&mut client, async |tx| {
         let activate = UserChanges { is_active: Some(true), ..Default::default() };
@@ -87,7 +91,10 @@ async fn files_are_visible_only_to_their_owner() {
     let other = UserRepository::create(&client, &email("other@example.com"), &hash).await.expect("other");
 
     let file = FileRepository::create(&client, owner.id, &new_file("a.pdf")).await.expect("create");
-    assert_eq!((file.filename.as_str(), file.content_type.as_str(), file.user_id), ("a.pdf", "application/pdf", owner.id));
+    assert_eq!(
+        (file.filename.as_str(), file.content_type.as_str(), file.user_id),
+        ("a.pdf", "application/pdf", owner.id)
+    );
 
     let rename = FileChanges { filename: Some(Filename::parse("b.pdf").expect("valid")), ..Default::default() };
     assert_eq!(FileRepository::get(&client, other.id, file.id).await.expect("get"), None);
@@ -106,7 +113,9 @@ async fn files_are_visible_only_to_their_owner() {
 async fn a_user_who_owns_files_cannot_be_deleted_and_nothing_is_lost() {
     let db = TestDb::new().await;
     let client = db.pool().get().await.expect("connection");
-    let owner = UserRepository::create(&client, &email("owner@example.com"), &PasswordHash::new(HASH.into())).await.expect("owner");
+    let owner = UserRepository::create(&client, &email("owner@example.com"), &PasswordHash::new(HASH.into()))
+        .await
+        .expect("owner");
     let file = FileRepository::create(&client, owner.id, &new_file("a.pdf")).await.expect("file");
 
     let deleted = UserRepository::delete(&client, owner.id).await;
@@ -133,7 +142,9 @@ async fn a_file_needs_an_existing_owner() {
 async fn files_page_newest_first_without_duplicates_or_gaps() {
     let db = TestDb::new().await;
     let client = db.pool().get().await.expect("connection");
-    let owner = UserRepository::create(&client, &email("owner@example.com"), &PasswordHash::new(HASH.into())).await.expect("owner");
+    let owner = UserRepository::create(&client, &email("owner@example.com"), &PasswordHash::new(HASH.into()))
+        .await
+        .expect("owner");
     let mut created = Vec::new();
     for n in 0..5 {
         created.push(FileRepository::create(&client, owner.id, &new_file(&format!("{n}.pdf"))).await.expect("file").id);
@@ -167,7 +178,9 @@ async fn the_files_user_id_index_exists_and_leads_with_user_id() {
     let schema = schema_snapshot(&client).await.expect("catalog");
 
     assert!(
-        schema.iter().any(|line| line.starts_with("index CREATE INDEX ix_files_user_id ON public.files USING btree (user_id")),
+        schema
+            .iter()
+            .any(|line| line.starts_with("index CREATE INDEX ix_files_user_id ON public.files USING btree (user_id")),
         "{schema:#?}"
     );
 }
@@ -176,9 +189,11 @@ async fn the_files_user_id_index_exists_and_leads_with_user_id() {
 async fn models_serialize_to_json_with_utc_timestamps_and_no_hash() {
     let db = TestDb::new().await;
     let client = db.pool().get().await.expect("connection");
-    let user = UserRepository::create(&client, &email("a@example.com"), &PasswordHash::new(HASH.into())).await.expect("user");
+    let user =
+        UserRepository::create(&client, &email("a@example.com"), &PasswordHash::new(HASH.into())).await.expect("user");
     let file = FileRepository::create(&client, user.id, &new_file("a.pdf")).await.expect("file");
-    let credentials = UserRepository::credentials(&client, &email("a@example.com")).await.expect("read").expect("exists");
+    let credentials =
+        UserRepository::credentials(&client, &email("a@example.com")).await.expect("read").expect("exists");
 
     let user_json = serde_json::to_value(&user).expect("serialize");
     let file_json = serde_json::to_value(&file).expect("serialize");

@@ -22,9 +22,10 @@ async fn work_that_succeeds_is_committed() {
     let pool = db.pool();
     let mut client = pool.get().await.expect("connection");
 
-    let created = in_transaction(&mut client, async |tx| UserRepository::create(tx, &email("a@example.com"), &hash()).await)
-        .await
-        .expect("committed");
+    let created =
+        in_transaction(&mut client, async |tx| UserRepository::create(tx, &email("a@example.com"), &hash()).await)
+            .await
+            .expect("committed");
 
     let found = UserRepository::by_id(&client, created.id).await.expect("query");
     assert_eq!(found, Some(created));

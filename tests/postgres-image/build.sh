@@ -8,6 +8,8 @@
 #      REVIEWPOINT_DEBIAN_MIRROR  override the mirror read from apt's sources
 set -euo pipefail
 
+# debootstrap lives in /usr/sbin, which a non-root PATH may lack.
+export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 IMAGE=${REVIEWPOINT_TEST_IMAGE:-reviewpoint-postgres:17}
 SUITE=trixie   # Debian release whose main archive ships postgresql-17

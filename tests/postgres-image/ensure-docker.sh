@@ -4,6 +4,9 @@
 # Idempotent; safe to run repeatedly from CI (root, no stdin) or by hand.
 set -euo pipefail
 
+# dockerd, debootstrap and apt-get live in sbin dirs a non-login PATH may lack.
+export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
+
 DOCKERD_LOG=${DOCKERD_LOG:-/var/log/dockerd.log}
 DOCKER_WAIT_SECS=${DOCKER_WAIT_SECS:-60}
 
@@ -52,8 +55,9 @@ if (( ${#missing[@]} )); then
     # Lock timeout covers a dpkg run that starts between our check and now.
     apt_opts=(-o DPkg::Lock::Timeout=600 -y -q)
     $SUDO apt-get "${apt_opts[@]}" update
+    # With Recommends (cgroupfs-mount, apparmor...): the set proven to work here.
     $SUDO env DEBIAN_FRONTEND=noninteractive apt-get "${apt_opts[@]}" \
-        install --no-install-recommends "${missing[@]}" </dev/null
+        install "${missing[@]}" </dev/null
 fi
 
 # dockerd may be up but still initialising (e.g. started by a parallel run).

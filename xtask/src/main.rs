@@ -52,8 +52,8 @@ fn main() -> ExitCode {
 
 fn run(generate: bool) -> Result<(), AnyError> {
     let runtime = Runtime::new()?;
-    let server_url = std::env::var("REVIEWPOINT_CODEGEN_DATABASE_URL")
-        .unwrap_or_else(|_| DEFAULT_SERVER_URL.to_owned());
+    let server_url =
+        std::env::var("REVIEWPOINT_CODEGEN_DATABASE_URL").unwrap_or_else(|_| DEFAULT_SERVER_URL.to_owned());
     let server: Config = server_url.parse()?;
     let admin = connect(&runtime, &server)?;
     let scratch = format!("reviewpoint_codegen_{}", std::process::id());
@@ -73,16 +73,13 @@ fn run(generate: bool) -> Result<(), AnyError> {
         println!("vet: {} queries, every nullable column annotated", queries.len());
         if generate {
             let config = cornucopia::config::Config::from_file("cornucopia.toml")?;
-            cornucopia::gen_live(&client, config)
-                .map_err(|error| format!("{:?}", miette::Report::new(error)))?;
+            cornucopia::gen_live(&client, config).map_err(|error| format!("{:?}", miette::Report::new(error)))?;
             println!("codegen: regenerated codegen/ from queries/");
         }
         Ok(())
     })();
 
-    let dropped = runtime.block_on(
-        admin.batch_execute(&format!("DROP DATABASE IF EXISTS {scratch} WITH (FORCE)")),
-    );
+    let dropped = runtime.block_on(admin.batch_execute(&format!("DROP DATABASE IF EXISTS {scratch} WITH (FORCE)")));
     result.and(dropped.map_err(Into::into))
 }
 
@@ -94,15 +91,12 @@ fn connect(runtime: &Runtime, config: &Config) -> Result<Client, AnyError> {
 
 /// Applies every `migrations/<version>_<name>/up.sql` in version order.
 fn apply_migrations(runtime: &Runtime, client: &Client) -> Result<(), AnyError> {
-    let mut dirs: Vec<_> = std::fs::read_dir("migrations")?
-        .map(|entry| entry.map(|entry| entry.path()))
-        .collect::<Result<_, _>>()?;
+    let mut dirs: Vec<_> =
+        std::fs::read_dir("migrations")?.map(|entry| entry.map(|entry| entry.path())).collect::<Result<_, _>>()?;
     dirs.sort();
     for dir in dirs.iter().filter(|dir| dir.is_dir()) {
         let sql = std::fs::read_to_string(dir.join("up.sql"))?;
-        runtime
-            .block_on(client.batch_execute(&sql))
-            .map_err(|error| format!("{}: {error}", dir.display()))?;
+        runtime.block_on(client.batch_execute(&sql)).map_err(|error| format!("{}: {error}", dir.display()))?;
     }
     Ok(())
 }

@@ -31,9 +31,8 @@ pub struct Query {
 }
 
 pub fn read_queries(dir: &Path) -> Result<Vec<Query>, AnyError> {
-    let mut files: Vec<_> = std::fs::read_dir(dir)?
-        .map(|entry| entry.map(|entry| entry.path()))
-        .collect::<Result<_, _>>()?;
+    let mut files: Vec<_> =
+        std::fs::read_dir(dir)?.map(|entry| entry.map(|entry| entry.path())).collect::<Result<_, _>>()?;
     files.retain(|file| file.extension().is_some_and(|ext| ext == "sql"));
     files.sort();
     let mut queries = Vec::new();
@@ -71,12 +70,7 @@ fn parse_module(file: &Path, text: &str) -> Vec<Query> {
                 break;
             }
         }
-        queries.push(Query {
-            file: file.to_owned(),
-            name: name.to_owned(),
-            sql: numbered_params(&sql),
-            nullable,
-        });
+        queries.push(Query { file: file.to_owned(), name: name.to_owned(), sql: numbered_params(&sql), nullable });
     }
     queries
 }
@@ -96,9 +90,7 @@ fn parse_annotation(annotation: &str) -> (&str, &str, &str) {
 
 /// `Name(a?, b) tail` -> ("Name", "a?, b", " tail"); without parentheses the group is empty.
 fn split_name_and_group(text: &str) -> (&str, &str, &str) {
-    let end = text
-        .find(|c: char| !(c.is_alphanumeric() || c == '_'))
-        .unwrap_or(text.len());
+    let end = text.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(text.len());
     let (name, rest) = text.split_at(end);
     match rest.trim_start().strip_prefix('(').and_then(|inner| inner.split_once(')')) {
         Some((group, tail)) => (name, group, tail),
@@ -107,11 +99,7 @@ fn split_name_and_group(text: &str) -> (&str, &str, &str) {
 }
 
 fn nullable_fields(group: &str) -> HashSet<String> {
-    group
-        .split(',')
-        .filter_map(|field| field.trim().strip_suffix('?'))
-        .map(str::to_owned)
-        .collect()
+    group.split(',').filter_map(|field| field.trim().strip_suffix('?')).map(str::to_owned).collect()
 }
 
 /// Rewrites cornucopia's `:name` parameters as PostgreSQL's `$n`, leaving
@@ -256,10 +244,8 @@ pub async fn vet(client: &Client, queries: &[Query]) -> Result<Vec<String>, AnyE
     let mut problems = Vec::new();
     for query in queries {
         let where_ = format!("{}: {}", query.file.display(), query.name);
-        let statement = client
-            .prepare(&query.sql)
-            .await
-            .map_err(|error| format!("{where_}: does not prepare: {error}"))?;
+        let statement =
+            client.prepare(&query.sql).await.map_err(|error| format!("{where_}: does not prepare: {error}"))?;
         let outer = outer_joined_tables(&query.sql);
         for column in statement.columns() {
             let (Some(table), Some(attnum)) = (column.table_oid(), column.column_id()) else {
@@ -301,10 +287,7 @@ mod tests {
                     --! inline : (c?)\nSELECT c\nFROM t;\n\
                     --! plain\nDELETE FROM t WHERE id = :id;\n";
         let queries = parse_module(Path::new("q.sql"), text);
-        let summary: Vec<_> = queries
-            .iter()
-            .map(|q| (q.name.as_str(), q.sql.trim(), q.nullable.clone()))
-            .collect();
+        let summary: Vec<_> = queries.iter().map(|q| (q.name.as_str(), q.sql.trim(), q.nullable.clone())).collect();
         assert_eq!(
             summary,
             vec![
@@ -317,10 +300,7 @@ mod tests {
 
     #[test]
     fn params_are_numbered_once_each_and_casts_and_strings_are_kept() {
-        assert_eq!(
-            numbered_params("SELECT :a::text, ':no', :b, :a"),
-            "SELECT $1::text, ':no', $2, $1"
-        );
+        assert_eq!(numbered_params("SELECT :a::text, ':no', :b, :a"), "SELECT $1::text, ':no', $2, $1");
     }
 
     #[test]
