@@ -93,7 +93,9 @@ if [[ ! -s $PGDATA/PG_VERSION ]]; then
             if [[ -x $f ]]; then
                 log "running $f"; "$f"
             else
-                log "sourcing $f"; . "$f"
+                log "sourcing $f"
+                # shellcheck disable=SC1090 # user-supplied init script
+                . "$f"
             fi
             ;;
         *.sql) log "running $f"; "${psql_cmd[@]}" --dbname="$POSTGRES_DB" -f "$f" ;;
