@@ -1,5 +1,9 @@
 -- People who sign in. Rows never carry the password hash except
--- `UserCredentials`, which only login and password checks read.
+-- `UserCredentials`, which only login reads.
+--
+-- Requests authenticate with a token checked without the database; the
+-- statements below confirm in the same round trip that the caller is still an
+-- active user, so a read costs one statement.
 
 --: User()
 --: UserCredentials()
@@ -16,22 +20,38 @@ SELECT id, email, is_active, created_at, updated_at
 FROM users
 WHERE id = :id;
 
+--! active_user_by_id : User
+--- The user behind a token, only while the account is active.
+SELECT id, email, is_active, created_at, updated_at
+FROM users
+WHERE id = :id AND is_active;
+
+--! user_seen_by_caller : (id?, email?, is_active?, created_at?, updated_at?)
+--- What `caller_id` may see of user `target_id`, in one round trip: no row when
+--- the caller is not an active user; the target's columns NULL unless it is the
+--- caller; `target_exists` tells someone else's account from no account.
+SELECT target.id, target.email, target.is_active, target.created_at, target.updated_at,
+       EXISTS (SELECT 1 FROM users WHERE id = :target_id) AS target_exists
+FROM users AS caller
+LEFT JOIN users AS target ON target.id = caller.id AND target.id = :target_id
+WHERE caller.id = :caller_id AND caller.is_active;
+
 --! credentials_by_email : UserCredentials
 --- What login needs to check a password; the email matches in any letter case.
 SELECT id, hashed_password, is_active
 FROM users
 WHERE lower(email) = lower(:email);
 
---! update_user (email?, hashed_password?, is_active?) : User
---- Changes the given fields and leaves the NULL ones as they are.
+--! update_active_user (email?, hashed_password?, is_active?) : User
+--- Changes the given fields of an active user and leaves the NULL ones as they are.
 UPDATE users
 SET email = coalesce(:email, email),
     hashed_password = coalesce(:hashed_password, hashed_password),
     is_active = coalesce(:is_active, is_active)
-WHERE id = :id
+WHERE id = :id AND is_active
 RETURNING id, email, is_active, created_at, updated_at;
 
---! delete_user
---- Deletes a user; fails on the files foreign key while they still own files.
+--! delete_active_user
+--- Deletes an active user; fails on files_user_id_fkey while they still own files.
 DELETE FROM users
-WHERE id = :id;
+WHERE id = :id AND is_active;

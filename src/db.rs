@@ -14,7 +14,8 @@ mod transaction;
 
 pub use deadpool_postgres::{Client, Pool, Transaction};
 pub use error::{ConflictKind, DbError};
-pub use executor::{Executor, run};
+pub(crate) use executor::run;
+pub use executor::{Executor, retry_after};
 pub use health::{DatabaseHealth, PoolStats, check as check_health};
 pub use pool::{build_pool, connect_once};
 pub use transaction::in_transaction;

@@ -3,6 +3,10 @@
 //! domain types and returns them, with failures typed as [`DbError`].
 //! "Not found" is `None` (or `false`), not an error.
 //!
+//! Requests authenticate with a token that is checked without the database;
+//! methods that act for a caller confirm in the same statement that the caller
+//! is still an active user, and say so with [`Caller`].
+//!
 //! Imports `codegen`, `db` and `domain`; never `poem`.
 //!
 //! [`Executor`]: crate::db::Executor
@@ -12,4 +16,12 @@ mod files;
 mod users;
 
 pub use files::FileRepository;
-pub use users::UserRepository;
+pub use users::{UserRepository, UserSeen};
+
+/// The outcome of a statement run on behalf of a caller.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Caller<T> {
+    /// The caller is not, or no longer, an active user: nothing was read or changed.
+    Inactive,
+    Active(T),
+}

@@ -31,24 +31,40 @@ impl Executor for Transaction<'_> {
     }
 }
 
-/// Runs one generated statement and types its error.
+/// Runs one generated statement on an [`Executor`] and types its error:
+/// `run!(db, |c| query().bind(c, &id).opt())`.
 ///
 /// When a migration changed a table that a cached prepared statement reads,
 /// PostgreSQL answers `0A000 cached plan must not change result type` until the
-/// statement is prepared again. This forgets the connection's cached
-/// statements and, outside a transaction, runs the statement once more; inside
-/// one it reports a retryable error (the next attempt prepares afresh).
-pub async fn run<E: Executor, T>(
-    executor: &E,
-    statement: impl AsyncFn(&E) -> Result<T, tokio_postgres::Error>,
-) -> Result<T, DbError> {
-    match statement(executor).await {
-        Err(error) if is_stale_plan(&error) => {
-            executor.statement_cache().clear();
-            if E::RETRIABLE { Ok(statement(executor).await?) } else { Err(DbError::Retryable(error)) }
+/// statement is prepared again. Then the connection's cached statements are
+/// forgotten and, outside a transaction, the statement runs once more; inside
+/// one the error is retryable (the next attempt prepares afresh).
+///
+/// A macro rather than a function taking an async closure: the futures of
+/// such closures are not provably `Send` across the borrow of `c`, which
+/// every handler future must be.
+macro_rules! run {
+    ($db:expr, |$c:ident| $statement:expr) => {{
+        let $c = $db;
+        match $statement.await {
+            Ok(value) => Ok(value),
+            Err(error) => match $crate::db::retry_after($c, error) {
+                Ok(()) => $statement.await.map_err($crate::db::DbError::from),
+                Err(error) => Err(error),
+            },
         }
-        result => Ok(result?),
+    }};
+}
+pub(crate) use run;
+
+/// After a failed statement: `Ok` when it should run again (its cached plan
+/// was stale and has been forgotten), otherwise the typed error.
+pub fn retry_after<E: Executor>(executor: &E, error: tokio_postgres::Error) -> Result<(), DbError> {
+    if !is_stale_plan(&error) {
+        return Err(error.into());
     }
+    executor.statement_cache().clear();
+    if E::RETRIABLE { Ok(()) } else { Err(DbError::Retryable(error)) }
 }
 
 fn is_stale_plan(error: &tokio_postgres::Error) -> bool {

@@ -2,12 +2,21 @@
 
 use reviewpoint_codegen::queries::users as q;
 
+use super::Caller;
 use crate::{
     db::{self, DbError, Executor},
     domain::{Credentials, Email, PasswordHash, User, UserChanges},
 };
 
 pub struct UserRepository;
+
+/// What a caller may see of an account.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum UserSeen {
+    Yourself(User),
+    SomeoneElse,
+    Nobody,
+}
 
 fn user(row: q::User) -> User {
     User {
@@ -20,22 +29,41 @@ fn user(row: q::User) -> User {
 }
 
 impl UserRepository {
-    /// Fails with a `Conflict` on `ux_users_email_lower` when the email is
-    /// taken in any letter case.
+    /// A `Conflict` on `ux_users_email_lower` when the email is taken in any letter case.
     pub async fn create(db: &impl Executor, email: &Email, password_hash: &PasswordHash) -> Result<User, DbError> {
         let (email, hash) = (email.as_str(), password_hash.expose());
-        db::run(db, async |c| q::insert_user().bind(c, &email, &hash).one().await).await.map(user)
+        db::run!(db, |c| q::insert_user().bind(c, &email, &hash).one()).map(user)
     }
 
+    /// Any account, active or not (for checks and administration).
     pub async fn by_id(db: &impl Executor, id: i64) -> Result<Option<User>, DbError> {
-        let found = db::run(db, async |c| q::user_by_id().bind(c, &id).opt().await).await?;
-        Ok(found.map(user))
+        Ok(db::run!(db, |c| q::user_by_id().bind(c, &id).opt())?.map(user))
+    }
+
+    /// The caller's own account.
+    pub async fn me(db: &impl Executor, caller: i64) -> Result<Caller<User>, DbError> {
+        let found = db::run!(db, |c| q::active_user_by_id().bind(c, &caller).opt())?;
+        Ok(found.map_or(Caller::Inactive, |row| Caller::Active(user(row))))
+    }
+
+    /// Account `target` as `caller` may see it, in one statement.
+    pub async fn seen_by(db: &impl Executor, caller: i64, target: i64) -> Result<Caller<UserSeen>, DbError> {
+        let found = db::run!(db, |c| q::user_seen_by_caller().bind(c, &target, &caller).opt())?;
+        let Some(row) = found else { return Ok(Caller::Inactive) };
+        let seen = match (row.id, row.email, row.is_active, row.created_at, row.updated_at) {
+            (Some(id), Some(email), Some(is_active), Some(created_at), Some(updated_at)) => {
+                UserSeen::Yourself(User { id, email, is_active, created_at, updated_at })
+            }
+            _ if row.target_exists => UserSeen::SomeoneElse,
+            _ => UserSeen::Nobody,
+        };
+        Ok(Caller::Active(seen))
     }
 
     /// Looks the email up in any letter case.
     pub async fn credentials(db: &impl Executor, email: &Email) -> Result<Option<Credentials>, DbError> {
         let email = email.as_str();
-        let found = db::run(db, async |c| q::credentials_by_email().bind(c, &email).opt().await).await?;
+        let found = db::run!(db, |c| q::credentials_by_email().bind(c, &email).opt())?;
         Ok(found.map(|row| Credentials {
             user_id: row.id,
             password_hash: PasswordHash::new(row.hashed_password),
@@ -43,23 +71,19 @@ impl UserRepository {
         }))
     }
 
-    /// Applies the given changes; `None` when there is no such user.
-    pub async fn update(db: &impl Executor, id: i64, changes: &UserChanges) -> Result<Option<User>, DbError> {
+    /// Applies the given changes to an active account; a `Conflict` on
+    /// `ux_users_email_lower` when the new email is taken.
+    pub async fn update(db: &impl Executor, id: i64, changes: &UserChanges) -> Result<Caller<User>, DbError> {
         let email = changes.email.as_ref().map(Email::as_str);
         let hash = changes.password_hash.as_ref().map(PasswordHash::expose);
-        let is_active = changes.is_active;
-        let params = q::UpdateUserParams { email, hashed_password: hash, is_active, id };
-        let found = db::run(db, async |c| {
-            q::update_user().bind(c, &params.email, &params.hashed_password, &params.is_active, &params.id).opt().await
-        })
-        .await?;
-        Ok(found.map(user))
+        let found = db::run!(db, |c| q::update_active_user().bind(c, &email, &hash, &changes.is_active, &id).opt())?;
+        Ok(found.map_or(Caller::Inactive, |row| Caller::Active(user(row))))
     }
 
-    /// `false` when there is no such user; a `Conflict` on the files foreign
-    /// key while the user still owns files (nothing is deleted then).
-    pub async fn delete(db: &impl Executor, id: i64) -> Result<bool, DbError> {
-        let deleted = db::run(db, async |c| q::delete_user().bind(c, &id).await).await?;
-        Ok(deleted == 1)
+    /// Deletes an active account; a `Conflict` on `files_user_id_fkey` while
+    /// it still owns files (nothing is deleted then).
+    pub async fn delete(db: &impl Executor, id: i64) -> Result<Caller<()>, DbError> {
+        let deleted = db::run!(db, |c| q::delete_active_user().bind(c, &id))?;
+        Ok(if deleted == 1 { Caller::Active(()) } else { Caller::Inactive })
     }
 }

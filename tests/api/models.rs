@@ -2,7 +2,7 @@ use reviewpoint::{
     db::{ConflictKind, DbError},
     domain::{ContentType, Email, FileChanges, Filename, NewFile, PasswordHash, UserChanges},
     migrate::schema_snapshot,
-    repo::{FileRepository, UserRepository},
+    repo::{Caller, FileRepository, UserRepository},
 };
 
 use crate::helpers::TestDb;
@@ -33,14 +33,25 @@ async fn a_user_goes_through_create_read_update_delete() {
     assert_eq!(UserRepository::by_id(&client, created.id).await.expect("read"), Some(created.clone()));
 
     let changes = UserChanges { email: Some(email("ann@example.org")), is_active: Some(false), ..Default::default() };
-    let updated = UserRepository::update(&client, created.id, &changes).await.expect("update").expect("exists");
+    let Caller::Active(updated) = UserRepository::update(&client, created.id, &changes).await.expect("update") else {
+        panic!("the user is active")
+    };
     assert_eq!((updated.email.as_str(), updated.is_active), ("ann@example.org", false));
     assert!(updated.updated_at > created.updated_at, "updated_at moves forward");
     assert_eq!(updated.created_at, created.created_at);
 
-    assert!(UserRepository::delete(&client, created.id).await.expect("delete"));
-    assert_eq!(UserRepository::by_id(&client, created.id).await.expect("read"), None);
-    assert!(!UserRepository::delete(&client, created.id).await.expect("delete again"));
+    let changes = UserChanges { is_active: Some(true), ..Default::default() };
+    assert_eq!(
+        UserRepository::update(&client, created.id, &changes).await.expect("update"),
+        Caller::Inactive,
+        "inactive now"
+    );
+    let other = UserRepository::create(&client, &email("bo@example.com"), &PasswordHash::new(HASH.into()))
+        .await
+        .expect("create");
+    assert_eq!(UserRepository::delete(&client, other.id).await.expect("delete"), Caller::Active(()));
+    assert_eq!(UserRepository::by_id(&client, other.id).await.expect("read"), None);
+    assert_eq!(UserRepository::delete(&client, other.id).await.expect("delete again"), Caller::Inactive);
 }
 
 #[tokio::test]
@@ -53,13 +64,14 @@ async fn updated_at_moves_forward_on_every_update_even_within_one_transaction() 
 
     let (first, second) = reviewpoint::db::in_transaction(&mut client, async |tx| {
         let activate = UserChanges { is_active: Some(true), ..Default::default() };
-        let first = UserRepository::update(tx, user.id, &activate).await?.expect("exists");
-        let second = UserRepository::update(tx, user.id, &activate).await?.expect("exists");
+        let first = UserRepository::update(tx, user.id, &activate).await?;
+        let second = UserRepository::update(tx, user.id, &activate).await?;
         Ok::<_, DbError>((first, second))
     })
     .await
     .expect("committed");
 
+    let (Caller::Active(first), Caller::Active(second)) = (first, second) else { panic!("the user is active") };
     assert!(user.updated_at < first.updated_at && first.updated_at < second.updated_at);
 }
 
@@ -90,23 +102,27 @@ async fn files_are_visible_only_to_their_owner() {
     let owner = UserRepository::create(&client, &email("owner@example.com"), &hash).await.expect("owner");
     let other = UserRepository::create(&client, &email("other@example.com"), &hash).await.expect("other");
 
-    let file = FileRepository::create(&client, owner.id, &new_file("a.pdf")).await.expect("create");
+    let Caller::Active(file) = FileRepository::create(&client, owner.id, &new_file("a.pdf")).await.expect("create")
+    else {
+        panic!("the owner is active")
+    };
     assert_eq!(
         (file.filename.as_str(), file.content_type.as_str(), file.user_id),
         ("a.pdf", "application/pdf", owner.id)
     );
 
     let rename = FileChanges { filename: Some(Filename::parse("b.pdf").expect("valid")), ..Default::default() };
-    assert_eq!(FileRepository::get(&client, other.id, file.id).await.expect("get"), None);
+    assert_eq!(FileRepository::get(&client, other.id, file.id).await.expect("get"), Caller::Active(None));
     assert_eq!(FileRepository::update(&client, other.id, file.id, &rename).await.expect("update"), None);
     assert!(!FileRepository::delete(&client, other.id, file.id).await.expect("delete"));
 
-    assert_eq!(FileRepository::get(&client, owner.id, file.id).await.expect("get"), Some(file.clone()));
+    assert_eq!(FileRepository::get(&client, owner.id, file.id).await.expect("get"), Caller::Active(Some(file.clone())));
     let renamed = FileRepository::update(&client, owner.id, file.id, &rename).await.expect("update").expect("owned");
     assert_eq!((renamed.filename.as_str(), renamed.content_type.as_str()), ("b.pdf", "application/pdf"));
     assert!(renamed.updated_at > file.updated_at);
     assert!(FileRepository::delete(&client, owner.id, file.id).await.expect("delete"));
-    assert_eq!(FileRepository::get(&client, owner.id, file.id).await.expect("get"), None);
+    assert_eq!(FileRepository::get(&client, owner.id, file.id).await.expect("get"), Caller::Active(None));
+    assert_eq!(FileRepository::get(&client, 999_999, file.id).await.expect("get"), Caller::Inactive);
 }
 
 #[tokio::test]
@@ -116,7 +132,7 @@ async fn a_user_who_owns_files_cannot_be_deleted_and_nothing_is_lost() {
     let owner = UserRepository::create(&client, &email("owner@example.com"), &PasswordHash::new(HASH.into()))
         .await
         .expect("owner");
-    let file = FileRepository::create(&client, owner.id, &new_file("a.pdf")).await.expect("file");
+    FileRepository::create(&client, owner.id, &new_file("a.pdf")).await.expect("file");
 
     let deleted = UserRepository::delete(&client, owner.id).await;
 
@@ -125,17 +141,26 @@ async fn a_user_who_owns_files_cannot_be_deleted_and_nothing_is_lost() {
         "{deleted:?}"
     );
     assert!(UserRepository::by_id(&client, owner.id).await.expect("read").is_some());
-    assert!(FileRepository::get(&client, owner.id, file.id).await.expect("read").is_some());
+    let Caller::Active(page) = FileRepository::page(&client, owner.id, None, 10).await.expect("read") else {
+        panic!("the owner is active")
+    };
+    assert_eq!(page.items.len(), 1);
 }
 
 #[tokio::test]
-async fn a_file_needs_an_existing_owner() {
+async fn a_file_needs_an_existing_active_owner() {
     let db = TestDb::new().await;
     let client = db.pool().get().await.expect("connection");
+    let owner =
+        UserRepository::create(&client, &email("o@example.com"), &PasswordHash::new(HASH.into())).await.expect("owner");
+    let deactivate = UserChanges { is_active: Some(false), ..Default::default() };
+    UserRepository::update(&client, owner.id, &deactivate).await.expect("deactivate");
 
-    let created = FileRepository::create(&client, 999_999, &new_file("a.pdf")).await;
+    let for_nobody = FileRepository::create(&client, 999_999, &new_file("a.pdf")).await.expect("create");
+    let for_inactive = FileRepository::create(&client, owner.id, &new_file("a.pdf")).await.expect("create");
 
-    assert!(matches!(created, Err(DbError::Conflict { kind: ConflictKind::ForeignKey, .. })), "{created:?}");
+    assert_eq!(for_nobody, Caller::Inactive);
+    assert_eq!(for_inactive, Caller::Inactive);
 }
 
 #[tokio::test]
@@ -147,13 +172,20 @@ async fn files_page_newest_first_without_duplicates_or_gaps() {
         .expect("owner");
     let mut created = Vec::new();
     for n in 0..5 {
-        created.push(FileRepository::create(&client, owner.id, &new_file(&format!("{n}.pdf"))).await.expect("file").id);
+        let Caller::Active(file) =
+            FileRepository::create(&client, owner.id, &new_file(&format!("{n}.pdf"))).await.expect("file")
+        else {
+            panic!("the owner is active")
+        };
+        created.push(file.id);
     }
 
     let mut seen = Vec::new();
     let mut after = None;
     loop {
-        let page = FileRepository::page(&client, owner.id, after, 2).await.expect("page");
+        let Caller::Active(page) = FileRepository::page(&client, owner.id, after, 2).await.expect("page") else {
+            panic!("the owner is active")
+        };
         assert!(page.items.len() <= 2);
         seen.extend(page.items.iter().map(|f| f.id));
         // A file added mid-way is newer than every cursor: it must not show up later.
@@ -191,7 +223,9 @@ async fn models_serialize_to_json_with_utc_timestamps_and_no_hash() {
     let client = db.pool().get().await.expect("connection");
     let user =
         UserRepository::create(&client, &email("a@example.com"), &PasswordHash::new(HASH.into())).await.expect("user");
-    let file = FileRepository::create(&client, user.id, &new_file("a.pdf")).await.expect("file");
+    let Caller::Active(file) = FileRepository::create(&client, user.id, &new_file("a.pdf")).await.expect("file") else {
+        panic!("the owner is active")
+    };
     let credentials =
         UserRepository::credentials(&client, &email("a@example.com")).await.expect("read").expect("exists");
 

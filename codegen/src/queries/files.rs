@@ -1,37 +1,37 @@
 // This file was generated with `cornucopia`. Do not modify.
 
 #[derive(Debug)]
-pub struct InsertFileParams<T1: crate::StringSql, T2: crate::StringSql> {
+pub struct InsertFileForActiveOwnerParams<T1: crate::StringSql, T2: crate::StringSql> {
     pub filename: T1,
     pub content_type: T2,
     pub user_id: i64,
 }
 #[derive(Clone, Copy, Debug)]
-pub struct FileOfOwnerParams {
+pub struct FileSeenByOwnerParams {
     pub id: i64,
     pub user_id: i64,
 }
 #[derive(Clone, Copy, Debug)]
-pub struct FilesOfOwnerFirstPageParams {
-    pub user_id: i64,
+pub struct FilesSeenByOwnerFirstPageParams {
     pub page_size: i64,
+    pub user_id: i64,
 }
 #[derive(Clone, Copy, Debug)]
-pub struct FilesOfOwnerAfterParams {
-    pub user_id: i64,
+pub struct FilesSeenByOwnerAfterParams {
     pub before_created_at: chrono::DateTime<chrono::Utc>,
     pub before_id: i64,
     pub page_size: i64,
+    pub user_id: i64,
 }
 #[derive(Debug)]
-pub struct UpdateFileOfOwnerParams<T1: crate::StringSql, T2: crate::StringSql> {
+pub struct UpdateFileOfActiveOwnerParams<T1: crate::StringSql, T2: crate::StringSql> {
     pub filename: Option<T1>,
     pub content_type: Option<T2>,
     pub id: i64,
     pub user_id: i64,
 }
 #[derive(Clone, Copy, Debug)]
-pub struct DeleteFileOfOwnerParams {
+pub struct DeleteFileOfActiveOwnerParams {
     pub id: i64,
     pub user_id: i64,
 }
@@ -67,6 +67,44 @@ impl<'a> From<FileBorrowed<'a>> for File {
             id,
             filename: filename.into(),
             content_type: content_type.into(),
+            user_id,
+            created_at,
+            updated_at,
+        }
+    }
+}
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileSeenByOwner {
+    pub id: Option<i64>,
+    pub filename: Option<String>,
+    pub content_type: Option<String>,
+    pub user_id: Option<i64>,
+    pub created_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+pub struct FileSeenByOwnerBorrowed<'a> {
+    pub id: Option<i64>,
+    pub filename: Option<&'a str>,
+    pub content_type: Option<&'a str>,
+    pub user_id: Option<i64>,
+    pub created_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+impl<'a> From<FileSeenByOwnerBorrowed<'a>> for FileSeenByOwner {
+    fn from(
+        FileSeenByOwnerBorrowed {
+            id,
+            filename,
+            content_type,
+            user_id,
+            created_at,
+            updated_at,
+        }: FileSeenByOwnerBorrowed<'a>,
+    ) -> Self {
+        Self {
+            id,
+            filename: filename.map(|v| v.into()),
+            content_type: content_type.map(|v| v.into()),
             user_id,
             created_at,
             updated_at,
@@ -139,15 +177,82 @@ where
         Ok(mapped)
     }
 }
-pub struct InsertFileStmt(&'static str, Option<tokio_postgres::Statement>);
-/// Records a document owned by `user_id`.
-pub fn insert_file() -> InsertFileStmt {
-    InsertFileStmt(
-        "INSERT INTO files (filename, content_type, user_id) VALUES ($1, $2, $3) RETURNING id, filename, content_type, user_id, created_at, updated_at",
+pub struct FileSeenByOwnerQuery<'c, 'a, 's, C: GenericClient, T, const N: usize> {
+    client: &'c C,
+    params: [&'a (dyn postgres_types::ToSql + Sync); N],
+    query: &'static str,
+    cached: Option<&'s tokio_postgres::Statement>,
+    extractor: fn(&tokio_postgres::Row) -> Result<FileSeenByOwnerBorrowed, tokio_postgres::Error>,
+    mapper: fn(FileSeenByOwnerBorrowed) -> T,
+}
+impl<'c, 'a, 's, C, T: 'c, const N: usize> FileSeenByOwnerQuery<'c, 'a, 's, C, T, N>
+where
+    C: GenericClient,
+{
+    pub fn map<R>(
+        self,
+        mapper: fn(FileSeenByOwnerBorrowed) -> R,
+    ) -> FileSeenByOwnerQuery<'c, 'a, 's, C, R, N> {
+        FileSeenByOwnerQuery {
+            client: self.client,
+            params: self.params,
+            query: self.query,
+            cached: self.cached,
+            extractor: self.extractor,
+            mapper,
+        }
+    }
+    pub async fn one(self) -> Result<T, tokio_postgres::Error> {
+        let row =
+            crate::client::async_::one(self.client, self.query, &self.params, self.cached).await?;
+        Ok((self.mapper)((self.extractor)(&row)?))
+    }
+    pub async fn all(self) -> Result<Vec<T>, tokio_postgres::Error> {
+        self.iter().await?.try_collect().await
+    }
+    pub async fn opt(self) -> Result<Option<T>, tokio_postgres::Error> {
+        let opt_row =
+            crate::client::async_::opt(self.client, self.query, &self.params, self.cached).await?;
+        Ok(opt_row
+            .map(|row| {
+                let extracted = (self.extractor)(&row)?;
+                Ok((self.mapper)(extracted))
+            })
+            .transpose()?)
+    }
+    pub async fn iter(
+        self,
+    ) -> Result<
+        impl futures::Stream<Item = Result<T, tokio_postgres::Error>> + 'c,
+        tokio_postgres::Error,
+    > {
+        let stream = crate::client::async_::raw(
+            self.client,
+            self.query,
+            crate::slice_iter(&self.params),
+            self.cached,
+        )
+        .await?;
+        let mapped = stream
+            .map(move |res| {
+                res.and_then(|row| {
+                    let extracted = (self.extractor)(&row)?;
+                    Ok((self.mapper)(extracted))
+                })
+            })
+            .into_stream();
+        Ok(mapped)
+    }
+}
+pub struct InsertFileForActiveOwnerStmt(&'static str, Option<tokio_postgres::Statement>);
+/// Records a document owned by `user_id`; no row when that user is not active.
+pub fn insert_file_for_active_owner() -> InsertFileForActiveOwnerStmt {
+    InsertFileForActiveOwnerStmt(
+        "INSERT INTO files (filename, content_type, user_id) SELECT $1, $2, id FROM users WHERE id = $3 AND is_active RETURNING id, filename, content_type, user_id, created_at, updated_at",
         None,
     )
 }
-impl InsertFileStmt {
+impl InsertFileForActiveOwnerStmt {
     pub async fn prepare<'a, C: GenericClient>(
         mut self,
         client: &'a C,
@@ -186,15 +291,15 @@ impl<'c, 'a, 's, C: GenericClient, T1: crate::StringSql, T2: crate::StringSql>
         'c,
         'a,
         's,
-        InsertFileParams<T1, T2>,
+        InsertFileForActiveOwnerParams<T1, T2>,
         FileQuery<'c, 'a, 's, C, File, 3>,
         C,
-    > for InsertFileStmt
+    > for InsertFileForActiveOwnerStmt
 {
     fn params(
         &'s self,
         client: &'c C,
-        params: &'a InsertFileParams<T1, T2>,
+        params: &'a InsertFileForActiveOwnerParams<T1, T2>,
     ) -> FileQuery<'c, 'a, 's, C, File, 3> {
         self.bind(
             client,
@@ -204,15 +309,16 @@ impl<'c, 'a, 's, C: GenericClient, T1: crate::StringSql, T2: crate::StringSql>
         )
     }
 }
-pub struct FileOfOwnerStmt(&'static str, Option<tokio_postgres::Statement>);
-/// One file, only when `user_id` owns it.
-pub fn file_of_owner() -> FileOfOwnerStmt {
-    FileOfOwnerStmt(
-        "SELECT id, filename, content_type, user_id, created_at, updated_at FROM files WHERE id = $1 AND user_id = $2",
+pub struct FileSeenByOwnerStmt(&'static str, Option<tokio_postgres::Statement>);
+/// No row when `user_id` is not an active user; otherwise one row whose file
+/// columns are NULL unless that user owns file `id`.
+pub fn file_seen_by_owner() -> FileSeenByOwnerStmt {
+    FileSeenByOwnerStmt(
+        "SELECT file.id, file.filename, file.content_type, file.user_id, file.created_at, file.updated_at FROM users AS owner LEFT JOIN files AS file ON file.user_id = owner.id AND file.id = $1 WHERE owner.id = $2 AND owner.is_active",
         None,
     )
 }
-impl FileOfOwnerStmt {
+impl FileSeenByOwnerStmt {
     pub async fn prepare<'a, C: GenericClient>(
         mut self,
         client: &'a C,
@@ -225,14 +331,16 @@ impl FileOfOwnerStmt {
         client: &'c C,
         id: &'a i64,
         user_id: &'a i64,
-    ) -> FileQuery<'c, 'a, 's, C, File, 2> {
-        FileQuery {
+    ) -> FileSeenByOwnerQuery<'c, 'a, 's, C, FileSeenByOwner, 2> {
+        FileSeenByOwnerQuery {
             client,
             params: [id, user_id],
             query: self.0,
             cached: self.1.as_ref(),
-            extractor: |row: &tokio_postgres::Row| -> Result<FileBorrowed, tokio_postgres::Error> {
-                Ok(FileBorrowed {
+            extractor: |
+                row: &tokio_postgres::Row,
+            | -> Result<FileSeenByOwnerBorrowed, tokio_postgres::Error> {
+                Ok(FileSeenByOwnerBorrowed {
                     id: row.try_get(0)?,
                     filename: row.try_get(1)?,
                     content_type: row.try_get(2)?,
@@ -241,7 +349,7 @@ impl FileOfOwnerStmt {
                     updated_at: row.try_get(5)?,
                 })
             },
-            mapper: |it| File::from(it),
+            mapper: |it| FileSeenByOwner::from(it),
         }
     }
 }
@@ -250,28 +358,29 @@ impl<'c, 'a, 's, C: GenericClient>
         'c,
         'a,
         's,
-        FileOfOwnerParams,
-        FileQuery<'c, 'a, 's, C, File, 2>,
+        FileSeenByOwnerParams,
+        FileSeenByOwnerQuery<'c, 'a, 's, C, FileSeenByOwner, 2>,
         C,
-    > for FileOfOwnerStmt
+    > for FileSeenByOwnerStmt
 {
     fn params(
         &'s self,
         client: &'c C,
-        params: &'a FileOfOwnerParams,
-    ) -> FileQuery<'c, 'a, 's, C, File, 2> {
+        params: &'a FileSeenByOwnerParams,
+    ) -> FileSeenByOwnerQuery<'c, 'a, 's, C, FileSeenByOwner, 2> {
         self.bind(client, &params.id, &params.user_id)
     }
 }
-pub struct FilesOfOwnerFirstPageStmt(&'static str, Option<tokio_postgres::Statement>);
-/// The newest `page_size` files of an owner (served by ix_files_user_id).
-pub fn files_of_owner_first_page() -> FilesOfOwnerFirstPageStmt {
-    FilesOfOwnerFirstPageStmt(
-        "SELECT id, filename, content_type, user_id, created_at, updated_at FROM files WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2",
+pub struct FilesSeenByOwnerFirstPageStmt(&'static str, Option<tokio_postgres::Statement>);
+/// The newest `page_size` files of an active owner (served by ix_files_user_id).
+/// No row when the owner is not active; one all-NULL row when they have no files.
+pub fn files_seen_by_owner_first_page() -> FilesSeenByOwnerFirstPageStmt {
+    FilesSeenByOwnerFirstPageStmt(
+        "SELECT file.id, file.filename, file.content_type, file.user_id, file.created_at, file.updated_at FROM users AS owner LEFT JOIN LATERAL ( SELECT id, filename, content_type, user_id, created_at, updated_at FROM files WHERE files.user_id = owner.id ORDER BY created_at DESC, id DESC LIMIT $1 ) AS file ON true WHERE owner.id = $2 AND owner.is_active ORDER BY file.created_at DESC, file.id DESC",
         None,
     )
 }
-impl FilesOfOwnerFirstPageStmt {
+impl FilesSeenByOwnerFirstPageStmt {
     pub async fn prepare<'a, C: GenericClient>(
         mut self,
         client: &'a C,
@@ -282,16 +391,18 @@ impl FilesOfOwnerFirstPageStmt {
     pub fn bind<'c, 'a, 's, C: GenericClient>(
         &'s self,
         client: &'c C,
-        user_id: &'a i64,
         page_size: &'a i64,
-    ) -> FileQuery<'c, 'a, 's, C, File, 2> {
-        FileQuery {
+        user_id: &'a i64,
+    ) -> FileSeenByOwnerQuery<'c, 'a, 's, C, FileSeenByOwner, 2> {
+        FileSeenByOwnerQuery {
             client,
-            params: [user_id, page_size],
+            params: [page_size, user_id],
             query: self.0,
             cached: self.1.as_ref(),
-            extractor: |row: &tokio_postgres::Row| -> Result<FileBorrowed, tokio_postgres::Error> {
-                Ok(FileBorrowed {
+            extractor: |
+                row: &tokio_postgres::Row,
+            | -> Result<FileSeenByOwnerBorrowed, tokio_postgres::Error> {
+                Ok(FileSeenByOwnerBorrowed {
                     id: row.try_get(0)?,
                     filename: row.try_get(1)?,
                     content_type: row.try_get(2)?,
@@ -300,7 +411,7 @@ impl FilesOfOwnerFirstPageStmt {
                     updated_at: row.try_get(5)?,
                 })
             },
-            mapper: |it| File::from(it),
+            mapper: |it| FileSeenByOwner::from(it),
         }
     }
 }
@@ -309,29 +420,30 @@ impl<'c, 'a, 's, C: GenericClient>
         'c,
         'a,
         's,
-        FilesOfOwnerFirstPageParams,
-        FileQuery<'c, 'a, 's, C, File, 2>,
+        FilesSeenByOwnerFirstPageParams,
+        FileSeenByOwnerQuery<'c, 'a, 's, C, FileSeenByOwner, 2>,
         C,
-    > for FilesOfOwnerFirstPageStmt
+    > for FilesSeenByOwnerFirstPageStmt
 {
     fn params(
         &'s self,
         client: &'c C,
-        params: &'a FilesOfOwnerFirstPageParams,
-    ) -> FileQuery<'c, 'a, 's, C, File, 2> {
-        self.bind(client, &params.user_id, &params.page_size)
+        params: &'a FilesSeenByOwnerFirstPageParams,
+    ) -> FileSeenByOwnerQuery<'c, 'a, 's, C, FileSeenByOwner, 2> {
+        self.bind(client, &params.page_size, &params.user_id)
     }
 }
-pub struct FilesOfOwnerAfterStmt(&'static str, Option<tokio_postgres::Statement>);
-/// The next `page_size` files strictly older than the keyset (created_at, id):
-/// rows inserted or deleted meanwhile cause neither duplicates nor gaps.
-pub fn files_of_owner_after() -> FilesOfOwnerAfterStmt {
-    FilesOfOwnerAfterStmt(
-        "SELECT id, filename, content_type, user_id, created_at, updated_at FROM files WHERE user_id = $1 AND (created_at, id) < ($2, $3) ORDER BY created_at DESC, id DESC LIMIT $4",
+pub struct FilesSeenByOwnerAfterStmt(&'static str, Option<tokio_postgres::Statement>);
+/// Like the first page, for files strictly older than the keyset
+/// (before_created_at, before_id): inserts and deletes meanwhile cause neither
+/// duplicates nor gaps.
+pub fn files_seen_by_owner_after() -> FilesSeenByOwnerAfterStmt {
+    FilesSeenByOwnerAfterStmt(
+        "SELECT file.id, file.filename, file.content_type, file.user_id, file.created_at, file.updated_at FROM users AS owner LEFT JOIN LATERAL ( SELECT id, filename, content_type, user_id, created_at, updated_at FROM files WHERE files.user_id = owner.id AND (created_at, id) < ($1, $2) ORDER BY created_at DESC, id DESC LIMIT $3 ) AS file ON true WHERE owner.id = $4 AND owner.is_active ORDER BY file.created_at DESC, file.id DESC",
         None,
     )
 }
-impl FilesOfOwnerAfterStmt {
+impl FilesSeenByOwnerAfterStmt {
     pub async fn prepare<'a, C: GenericClient>(
         mut self,
         client: &'a C,
@@ -342,18 +454,20 @@ impl FilesOfOwnerAfterStmt {
     pub fn bind<'c, 'a, 's, C: GenericClient>(
         &'s self,
         client: &'c C,
-        user_id: &'a i64,
         before_created_at: &'a chrono::DateTime<chrono::Utc>,
         before_id: &'a i64,
         page_size: &'a i64,
-    ) -> FileQuery<'c, 'a, 's, C, File, 4> {
-        FileQuery {
+        user_id: &'a i64,
+    ) -> FileSeenByOwnerQuery<'c, 'a, 's, C, FileSeenByOwner, 4> {
+        FileSeenByOwnerQuery {
             client,
-            params: [user_id, before_created_at, before_id, page_size],
+            params: [before_created_at, before_id, page_size, user_id],
             query: self.0,
             cached: self.1.as_ref(),
-            extractor: |row: &tokio_postgres::Row| -> Result<FileBorrowed, tokio_postgres::Error> {
-                Ok(FileBorrowed {
+            extractor: |
+                row: &tokio_postgres::Row,
+            | -> Result<FileSeenByOwnerBorrowed, tokio_postgres::Error> {
+                Ok(FileSeenByOwnerBorrowed {
                     id: row.try_get(0)?,
                     filename: row.try_get(1)?,
                     content_type: row.try_get(2)?,
@@ -362,7 +476,7 @@ impl FilesOfOwnerAfterStmt {
                     updated_at: row.try_get(5)?,
                 })
             },
-            mapper: |it| File::from(it),
+            mapper: |it| FileSeenByOwner::from(it),
         }
     }
 }
@@ -371,34 +485,36 @@ impl<'c, 'a, 's, C: GenericClient>
         'c,
         'a,
         's,
-        FilesOfOwnerAfterParams,
-        FileQuery<'c, 'a, 's, C, File, 4>,
+        FilesSeenByOwnerAfterParams,
+        FileSeenByOwnerQuery<'c, 'a, 's, C, FileSeenByOwner, 4>,
         C,
-    > for FilesOfOwnerAfterStmt
+    > for FilesSeenByOwnerAfterStmt
 {
     fn params(
         &'s self,
         client: &'c C,
-        params: &'a FilesOfOwnerAfterParams,
-    ) -> FileQuery<'c, 'a, 's, C, File, 4> {
+        params: &'a FilesSeenByOwnerAfterParams,
+    ) -> FileSeenByOwnerQuery<'c, 'a, 's, C, FileSeenByOwner, 4> {
         self.bind(
             client,
-            &params.user_id,
             &params.before_created_at,
             &params.before_id,
             &params.page_size,
+            &params.user_id,
         )
     }
 }
-pub struct UpdateFileOfOwnerStmt(&'static str, Option<tokio_postgres::Statement>);
-/// Changes the given fields of an owned file and leaves the NULL ones as they are.
-pub fn update_file_of_owner() -> UpdateFileOfOwnerStmt {
-    UpdateFileOfOwnerStmt(
-        "UPDATE files SET filename = coalesce($1, filename), content_type = coalesce($2, content_type) WHERE id = $3 AND user_id = $4 RETURNING id, filename, content_type, user_id, created_at, updated_at",
+pub struct UpdateFileOfActiveOwnerStmt(&'static str, Option<tokio_postgres::Statement>);
+/// Changes the given fields of a file its active owner asks to change; NULL
+/// fields stay as they are. No row: no such file for this owner, or the
+/// owner is not active.
+pub fn update_file_of_active_owner() -> UpdateFileOfActiveOwnerStmt {
+    UpdateFileOfActiveOwnerStmt(
+        "UPDATE files SET filename = coalesce($1, filename), content_type = coalesce($2, content_type) FROM users AS owner WHERE files.id = $3 AND files.user_id = $4 AND owner.id = files.user_id AND owner.is_active RETURNING files.id, files.filename, files.content_type, files.user_id, files.created_at, files.updated_at",
         None,
     )
 }
-impl UpdateFileOfOwnerStmt {
+impl UpdateFileOfActiveOwnerStmt {
     pub async fn prepare<'a, C: GenericClient>(
         mut self,
         client: &'a C,
@@ -438,15 +554,15 @@ impl<'c, 'a, 's, C: GenericClient, T1: crate::StringSql, T2: crate::StringSql>
         'c,
         'a,
         's,
-        UpdateFileOfOwnerParams<T1, T2>,
+        UpdateFileOfActiveOwnerParams<T1, T2>,
         FileQuery<'c, 'a, 's, C, File, 4>,
         C,
-    > for UpdateFileOfOwnerStmt
+    > for UpdateFileOfActiveOwnerStmt
 {
     fn params(
         &'s self,
         client: &'c C,
-        params: &'a UpdateFileOfOwnerParams<T1, T2>,
+        params: &'a UpdateFileOfActiveOwnerParams<T1, T2>,
     ) -> FileQuery<'c, 'a, 's, C, File, 4> {
         self.bind(
             client,
@@ -457,12 +573,16 @@ impl<'c, 'a, 's, C: GenericClient, T1: crate::StringSql, T2: crate::StringSql>
         )
     }
 }
-pub struct DeleteFileOfOwnerStmt(&'static str, Option<tokio_postgres::Statement>);
-/// Deletes an owned file; zero rows affected means no such file for this owner.
-pub fn delete_file_of_owner() -> DeleteFileOfOwnerStmt {
-    DeleteFileOfOwnerStmt("DELETE FROM files WHERE id = $1 AND user_id = $2", None)
+pub struct DeleteFileOfActiveOwnerStmt(&'static str, Option<tokio_postgres::Statement>);
+/// Deletes a file its active owner asks to delete; zero rows affected means no
+/// such file for this owner, or the owner is not active.
+pub fn delete_file_of_active_owner() -> DeleteFileOfActiveOwnerStmt {
+    DeleteFileOfActiveOwnerStmt(
+        "DELETE FROM files USING users AS owner WHERE files.id = $1 AND files.user_id = $2 AND owner.id = files.user_id AND owner.is_active",
+        None,
+    )
 }
-impl DeleteFileOfOwnerStmt {
+impl DeleteFileOfActiveOwnerStmt {
     pub async fn prepare<'a, C: GenericClient>(
         mut self,
         client: &'a C,
@@ -484,17 +604,17 @@ impl<'a, C: GenericClient + Send + Sync>
         'a,
         'a,
         'a,
-        DeleteFileOfOwnerParams,
+        DeleteFileOfActiveOwnerParams,
         std::pin::Pin<
             Box<dyn futures::Future<Output = Result<u64, tokio_postgres::Error>> + Send + 'a>,
         >,
         C,
-    > for DeleteFileOfOwnerStmt
+    > for DeleteFileOfActiveOwnerStmt
 {
     fn params(
         &'a self,
         client: &'a C,
-        params: &'a DeleteFileOfOwnerParams,
+        params: &'a DeleteFileOfActiveOwnerParams,
     ) -> std::pin::Pin<
         Box<dyn futures::Future<Output = Result<u64, tokio_postgres::Error>> + Send + 'a>,
     > {

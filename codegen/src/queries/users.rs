@@ -5,8 +5,13 @@ pub struct InsertUserParams<T1: crate::StringSql, T2: crate::StringSql> {
     pub email: T1,
     pub hashed_password: T2,
 }
+#[derive(Clone, Copy, Debug)]
+pub struct UserSeenByCallerParams {
+    pub target_id: i64,
+    pub caller_id: i64,
+}
 #[derive(Debug)]
-pub struct UpdateUserParams<T1: crate::StringSql, T2: crate::StringSql> {
+pub struct UpdateActiveUserParams<T1: crate::StringSql, T2: crate::StringSql> {
     pub email: Option<T1>,
     pub hashed_password: Option<T2>,
     pub is_active: Option<bool>,
@@ -43,6 +48,44 @@ impl<'a> From<UserBorrowed<'a>> for User {
             is_active,
             created_at,
             updated_at,
+        }
+    }
+}
+#[derive(Debug, Clone, PartialEq)]
+pub struct UserSeenByCaller {
+    pub id: Option<i64>,
+    pub email: Option<String>,
+    pub is_active: Option<bool>,
+    pub created_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub target_exists: bool,
+}
+pub struct UserSeenByCallerBorrowed<'a> {
+    pub id: Option<i64>,
+    pub email: Option<&'a str>,
+    pub is_active: Option<bool>,
+    pub created_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub target_exists: bool,
+}
+impl<'a> From<UserSeenByCallerBorrowed<'a>> for UserSeenByCaller {
+    fn from(
+        UserSeenByCallerBorrowed {
+            id,
+            email,
+            is_active,
+            created_at,
+            updated_at,
+            target_exists,
+        }: UserSeenByCallerBorrowed<'a>,
+    ) -> Self {
+        Self {
+            id,
+            email: email.map(|v| v.into()),
+            is_active,
+            created_at,
+            updated_at,
+            target_exists,
         }
     }
 }
@@ -88,6 +131,73 @@ where
 {
     pub fn map<R>(self, mapper: fn(UserBorrowed) -> R) -> UserQuery<'c, 'a, 's, C, R, N> {
         UserQuery {
+            client: self.client,
+            params: self.params,
+            query: self.query,
+            cached: self.cached,
+            extractor: self.extractor,
+            mapper,
+        }
+    }
+    pub async fn one(self) -> Result<T, tokio_postgres::Error> {
+        let row =
+            crate::client::async_::one(self.client, self.query, &self.params, self.cached).await?;
+        Ok((self.mapper)((self.extractor)(&row)?))
+    }
+    pub async fn all(self) -> Result<Vec<T>, tokio_postgres::Error> {
+        self.iter().await?.try_collect().await
+    }
+    pub async fn opt(self) -> Result<Option<T>, tokio_postgres::Error> {
+        let opt_row =
+            crate::client::async_::opt(self.client, self.query, &self.params, self.cached).await?;
+        Ok(opt_row
+            .map(|row| {
+                let extracted = (self.extractor)(&row)?;
+                Ok((self.mapper)(extracted))
+            })
+            .transpose()?)
+    }
+    pub async fn iter(
+        self,
+    ) -> Result<
+        impl futures::Stream<Item = Result<T, tokio_postgres::Error>> + 'c,
+        tokio_postgres::Error,
+    > {
+        let stream = crate::client::async_::raw(
+            self.client,
+            self.query,
+            crate::slice_iter(&self.params),
+            self.cached,
+        )
+        .await?;
+        let mapped = stream
+            .map(move |res| {
+                res.and_then(|row| {
+                    let extracted = (self.extractor)(&row)?;
+                    Ok((self.mapper)(extracted))
+                })
+            })
+            .into_stream();
+        Ok(mapped)
+    }
+}
+pub struct UserSeenByCallerQuery<'c, 'a, 's, C: GenericClient, T, const N: usize> {
+    client: &'c C,
+    params: [&'a (dyn postgres_types::ToSql + Sync); N],
+    query: &'static str,
+    cached: Option<&'s tokio_postgres::Statement>,
+    extractor: fn(&tokio_postgres::Row) -> Result<UserSeenByCallerBorrowed, tokio_postgres::Error>,
+    mapper: fn(UserSeenByCallerBorrowed) -> T,
+}
+impl<'c, 'a, 's, C, T: 'c, const N: usize> UserSeenByCallerQuery<'c, 'a, 's, C, T, N>
+where
+    C: GenericClient,
+{
+    pub fn map<R>(
+        self,
+        mapper: fn(UserSeenByCallerBorrowed) -> R,
+    ) -> UserSeenByCallerQuery<'c, 'a, 's, C, R, N> {
+        UserSeenByCallerQuery {
             client: self.client,
             params: self.params,
             query: self.query,
@@ -302,6 +412,108 @@ impl UserByIdStmt {
         }
     }
 }
+pub struct ActiveUserByIdStmt(&'static str, Option<tokio_postgres::Statement>);
+/// The user behind a token, only while the account is active.
+pub fn active_user_by_id() -> ActiveUserByIdStmt {
+    ActiveUserByIdStmt(
+        "SELECT id, email, is_active, created_at, updated_at FROM users WHERE id = $1 AND is_active",
+        None,
+    )
+}
+impl ActiveUserByIdStmt {
+    pub async fn prepare<'a, C: GenericClient>(
+        mut self,
+        client: &'a C,
+    ) -> Result<Self, tokio_postgres::Error> {
+        self.1 = Some(client.prepare(self.0).await?);
+        Ok(self)
+    }
+    pub fn bind<'c, 'a, 's, C: GenericClient>(
+        &'s self,
+        client: &'c C,
+        id: &'a i64,
+    ) -> UserQuery<'c, 'a, 's, C, User, 1> {
+        UserQuery {
+            client,
+            params: [id],
+            query: self.0,
+            cached: self.1.as_ref(),
+            extractor: |row: &tokio_postgres::Row| -> Result<UserBorrowed, tokio_postgres::Error> {
+                Ok(UserBorrowed {
+                    id: row.try_get(0)?,
+                    email: row.try_get(1)?,
+                    is_active: row.try_get(2)?,
+                    created_at: row.try_get(3)?,
+                    updated_at: row.try_get(4)?,
+                })
+            },
+            mapper: |it| User::from(it),
+        }
+    }
+}
+pub struct UserSeenByCallerStmt(&'static str, Option<tokio_postgres::Statement>);
+/// What `caller_id` may see of user `target_id`, in one round trip: no row when
+/// the caller is not an active user; the target's columns NULL unless it is the
+/// caller; `target_exists` tells someone else's account from no account.
+pub fn user_seen_by_caller() -> UserSeenByCallerStmt {
+    UserSeenByCallerStmt(
+        "SELECT target.id, target.email, target.is_active, target.created_at, target.updated_at, EXISTS (SELECT 1 FROM users WHERE id = $1) AS target_exists FROM users AS caller LEFT JOIN users AS target ON target.id = caller.id AND target.id = $1 WHERE caller.id = $2 AND caller.is_active",
+        None,
+    )
+}
+impl UserSeenByCallerStmt {
+    pub async fn prepare<'a, C: GenericClient>(
+        mut self,
+        client: &'a C,
+    ) -> Result<Self, tokio_postgres::Error> {
+        self.1 = Some(client.prepare(self.0).await?);
+        Ok(self)
+    }
+    pub fn bind<'c, 'a, 's, C: GenericClient>(
+        &'s self,
+        client: &'c C,
+        target_id: &'a i64,
+        caller_id: &'a i64,
+    ) -> UserSeenByCallerQuery<'c, 'a, 's, C, UserSeenByCaller, 2> {
+        UserSeenByCallerQuery {
+            client,
+            params: [target_id, caller_id],
+            query: self.0,
+            cached: self.1.as_ref(),
+            extractor: |
+                row: &tokio_postgres::Row,
+            | -> Result<UserSeenByCallerBorrowed, tokio_postgres::Error> {
+                Ok(UserSeenByCallerBorrowed {
+                    id: row.try_get(0)?,
+                    email: row.try_get(1)?,
+                    is_active: row.try_get(2)?,
+                    created_at: row.try_get(3)?,
+                    updated_at: row.try_get(4)?,
+                    target_exists: row.try_get(5)?,
+                })
+            },
+            mapper: |it| UserSeenByCaller::from(it),
+        }
+    }
+}
+impl<'c, 'a, 's, C: GenericClient>
+    crate::client::async_::Params<
+        'c,
+        'a,
+        's,
+        UserSeenByCallerParams,
+        UserSeenByCallerQuery<'c, 'a, 's, C, UserSeenByCaller, 2>,
+        C,
+    > for UserSeenByCallerStmt
+{
+    fn params(
+        &'s self,
+        client: &'c C,
+        params: &'a UserSeenByCallerParams,
+    ) -> UserSeenByCallerQuery<'c, 'a, 's, C, UserSeenByCaller, 2> {
+        self.bind(client, &params.target_id, &params.caller_id)
+    }
+}
 pub struct CredentialsByEmailStmt(&'static str, Option<tokio_postgres::Statement>);
 /// What login needs to check a password; the email matches in any letter case.
 pub fn credentials_by_email() -> CredentialsByEmailStmt {
@@ -341,15 +553,15 @@ impl CredentialsByEmailStmt {
         }
     }
 }
-pub struct UpdateUserStmt(&'static str, Option<tokio_postgres::Statement>);
-/// Changes the given fields and leaves the NULL ones as they are.
-pub fn update_user() -> UpdateUserStmt {
-    UpdateUserStmt(
-        "UPDATE users SET email = coalesce($1, email), hashed_password = coalesce($2, hashed_password), is_active = coalesce($3, is_active) WHERE id = $4 RETURNING id, email, is_active, created_at, updated_at",
+pub struct UpdateActiveUserStmt(&'static str, Option<tokio_postgres::Statement>);
+/// Changes the given fields of an active user and leaves the NULL ones as they are.
+pub fn update_active_user() -> UpdateActiveUserStmt {
+    UpdateActiveUserStmt(
+        "UPDATE users SET email = coalesce($1, email), hashed_password = coalesce($2, hashed_password), is_active = coalesce($3, is_active) WHERE id = $4 AND is_active RETURNING id, email, is_active, created_at, updated_at",
         None,
     )
 }
-impl UpdateUserStmt {
+impl UpdateActiveUserStmt {
     pub async fn prepare<'a, C: GenericClient>(
         mut self,
         client: &'a C,
@@ -388,15 +600,15 @@ impl<'c, 'a, 's, C: GenericClient, T1: crate::StringSql, T2: crate::StringSql>
         'c,
         'a,
         's,
-        UpdateUserParams<T1, T2>,
+        UpdateActiveUserParams<T1, T2>,
         UserQuery<'c, 'a, 's, C, User, 4>,
         C,
-    > for UpdateUserStmt
+    > for UpdateActiveUserStmt
 {
     fn params(
         &'s self,
         client: &'c C,
-        params: &'a UpdateUserParams<T1, T2>,
+        params: &'a UpdateActiveUserParams<T1, T2>,
     ) -> UserQuery<'c, 'a, 's, C, User, 4> {
         self.bind(
             client,
@@ -407,12 +619,12 @@ impl<'c, 'a, 's, C: GenericClient, T1: crate::StringSql, T2: crate::StringSql>
         )
     }
 }
-pub struct DeleteUserStmt(&'static str, Option<tokio_postgres::Statement>);
-/// Deletes a user; fails on the files foreign key while they still own files.
-pub fn delete_user() -> DeleteUserStmt {
-    DeleteUserStmt("DELETE FROM users WHERE id = $1", None)
+pub struct DeleteActiveUserStmt(&'static str, Option<tokio_postgres::Statement>);
+/// Deletes an active user; fails on files_user_id_fkey while they still own files.
+pub fn delete_active_user() -> DeleteActiveUserStmt {
+    DeleteActiveUserStmt("DELETE FROM users WHERE id = $1 AND is_active", None)
 }
-impl DeleteUserStmt {
+impl DeleteActiveUserStmt {
     pub async fn prepare<'a, C: GenericClient>(
         mut self,
         client: &'a C,
