@@ -7,6 +7,8 @@
 //! | `REVIEWPOINT_DEBUG`       | `false`                                                | `true`/`false` (also `1`/`0`, `yes`/`no`, `on`/`off`): debug-level logs |
 //! | `REVIEWPOINT_BIND`        | `127.0.0.1:8080`                                       | the address `serve` listens on |
 //! | `REVIEWPOINT_LOG`         | unset                                                  | overrides the log filter (`tracing` `EnvFilter` syntax) |
+//! | `REVIEWPOINT_JWT_SECRET`  | prod: required; dev/test: random per process           | the HS256 key for bearer tokens, at least 32 bytes |
+//! | `REVIEWPOINT_TOKEN_TTL_SECONDS` | `3600`                                           | lifetime of an issued token, 60 to 86400 |
 //!
 //! A `.env` file in the working directory is read first if present (`main`
 //! does it); real environment variables win over it. An invalid value stops
@@ -27,6 +29,9 @@ pub struct Config {
     pub debug: bool,
     pub bind: SocketAddr,
     pub log_filter: Option<String>,
+    /// `None` in dev and test when unset: startup generates one per process.
+    pub jwt_secret: Option<Secret>,
+    pub token_ttl: Duration,
 }
 
 /// A startup error that names the offending variable.
@@ -54,19 +59,60 @@ impl Config {
             let value = lookup(variable).unwrap_or_else(|| default.to_owned());
             parse(value.trim()).map_err(|reason| ConfigError { variable, reason })
         }
+        let environment = parse(&lookup, "REVIEWPOINT_ENVIRONMENT", "dev", str::parse)?;
         Ok(Self {
             database: parse(&lookup, "REVIEWPOINT_DB_URL", DEFAULT_DB_URL, DatabaseUrl::parse)?,
-            environment: parse(&lookup, "REVIEWPOINT_ENVIRONMENT", "dev", str::parse)?,
+            environment,
             debug: parse(&lookup, "REVIEWPOINT_DEBUG", "false", parse_bool)?,
             bind: parse(&lookup, "REVIEWPOINT_BIND", DEFAULT_BIND, |value| {
                 value.parse().map_err(|_| format!("expected host:port, got {value:?}"))
             })?,
             log_filter: lookup("REVIEWPOINT_LOG").filter(|value| !value.trim().is_empty()),
+            jwt_secret: jwt_secret(&lookup, environment)?,
+            token_ttl: parse(&lookup, "REVIEWPOINT_TOKEN_TTL_SECONDS", "3600", |value| match value.parse() {
+                Ok(seconds @ 60..=86_400) => Ok(Duration::from_secs(seconds)),
+                _ => Err(format!("expected whole seconds from 60 to 86400, got {value:?}")),
+            })?,
         })
     }
 
     pub fn pool(&self) -> PoolSettings {
         self.environment.pool()
+    }
+}
+
+/// Shorter keys make HS256 tokens guessable offline.
+pub const JWT_SECRET_MIN_BYTES: usize = 32;
+
+fn jwt_secret(
+    lookup: &impl Fn(&str) -> Option<String>,
+    environment: Environment,
+) -> Result<Option<Secret>, ConfigError> {
+    let variable = "REVIEWPOINT_JWT_SECRET";
+    match lookup(variable).filter(|value| !value.is_empty()) {
+        Some(value) if value.len() >= JWT_SECRET_MIN_BYTES => Ok(Some(Secret(value.into_bytes()))),
+        Some(value) => Err(ConfigError {
+            variable,
+            reason: format!("must be at least {JWT_SECRET_MIN_BYTES} bytes, got {}", value.len()),
+        }),
+        None if environment == Environment::Prod => Err(ConfigError { variable, reason: "is required in prod".into() }),
+        None => Ok(None),
+    }
+}
+
+/// Key material that no `Debug` output shows.
+#[derive(Clone)]
+pub struct Secret(Vec<u8>);
+
+impl Secret {
+    pub fn expose(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(<redacted>)")
     }
 }
 
@@ -265,6 +311,8 @@ mod tests {
             ("REVIEWPOINT_DEBUG", "TRUE"),
             ("REVIEWPOINT_BIND", "0.0.0.0:9000"),
             ("REVIEWPOINT_LOG", "reviewpoint=trace"),
+            ("REVIEWPOINT_JWT_SECRET", "0123456789abcdef0123456789abcdef"),
+            ("REVIEWPOINT_TOKEN_TTL_SECONDS", "900"),
         ])
         .expect("valid");
         assert_eq!(config.database.redacted(), "postgresql://app:***@db.internal:6543/rv");
@@ -272,6 +320,17 @@ mod tests {
         assert!(config.debug);
         assert_eq!(config.bind.to_string(), "0.0.0.0:9000");
         assert_eq!(config.log_filter.as_deref(), Some("reviewpoint=trace"));
+        assert_eq!(config.jwt_secret.map(|s| s.expose().len()), Some(32));
+        assert_eq!(config.token_ttl, Duration::from_secs(900));
+    }
+
+    #[test]
+    fn prod_requires_a_long_jwt_secret_and_dev_may_omit_it() {
+        let error = config(&[("REVIEWPOINT_ENVIRONMENT", "prod")]).expect_err("required");
+        assert_eq!(error.variable, "REVIEWPOINT_JWT_SECRET");
+        let error = config(&[("REVIEWPOINT_JWT_SECRET", "short")]).expect_err("too short");
+        assert_eq!(error.to_string(), "REVIEWPOINT_JWT_SECRET: must be at least 32 bytes, got 5");
+        assert!(config(&[]).expect("dev").jwt_secret.is_none());
     }
 
     #[test]
@@ -282,7 +341,8 @@ mod tests {
 
     #[test]
     fn pool_sizes_follow_the_environment() {
-        let sizes = |env| config(&[("REVIEWPOINT_ENVIRONMENT", env)]).expect("valid").pool();
+        let secret = ("REVIEWPOINT_JWT_SECRET", "0123456789abcdef0123456789abcdef");
+        let sizes = |env| config(&[("REVIEWPOINT_ENVIRONMENT", env), secret]).expect("valid").pool();
         assert_eq!((sizes("prod").size, sizes("prod").max_size()), (10, 30));
         assert_eq!((sizes("dev").size, sizes("dev").max_size()), (5, 15));
         assert_eq!((sizes("test").size, sizes("test").max_size()), (1, 1));
@@ -296,6 +356,8 @@ mod tests {
             ("REVIEWPOINT_DB_URL", "mysql://u:p@h/d"),
             ("REVIEWPOINT_DB_URL", "not a url"),
             ("REVIEWPOINT_BIND", "localhost"),
+            ("REVIEWPOINT_TOKEN_TTL_SECONDS", "10"),
+            ("REVIEWPOINT_TOKEN_TTL_SECONDS", "soon"),
         ] {
             let error = config(&[(variable, value)]).expect_err(value);
             assert_eq!(error.variable, variable);
@@ -305,7 +367,11 @@ mod tests {
 
     #[test]
     fn the_password_never_prints() {
-        let config = config(&[("REVIEWPOINT_DB_URL", "postgresql://u:hunter22@h/d")]).expect("valid");
+        let config = config(&[
+            ("REVIEWPOINT_DB_URL", "postgresql://u:hunter22@h/d"),
+            ("REVIEWPOINT_JWT_SECRET", "hunter22hunter22hunter22hunter22"),
+        ])
+        .expect("valid");
         let printed = format!("{config:?} {}", config.database.redacted());
         assert!(!printed.contains("hunter22"), "{printed}");
         let error = config_error_for("postgresql://u:hunter22@h:notaport/d");

@@ -4,11 +4,13 @@
 mod cursor;
 mod email;
 mod file;
+mod password;
 mod user;
 
 pub use cursor::{Cursor, CursorError, Page};
 pub use email::{Email, EmailError};
 pub use file::{ContentType, File, FileChanges, FileError, Filename, NewFile};
+pub use password::{PASSWORD_MAX, PASSWORD_MIN, Password, PasswordError};
 pub use user::{Credentials, PasswordHash, User, UserChanges};
 
 /// Column widths from the schema, repeated in the spec's `maxLength`.
