@@ -3,8 +3,14 @@
 //!
 //! Imports `db` (types and `DbError`), never `codegen` or `tokio_postgres`.
 
+mod auth;
+mod body;
 pub mod error;
+mod files;
 pub mod health;
+mod security;
+mod timestamp;
+mod users;
 
 use poem::{Endpoint, EndpointExt, IntoResponse, Route, endpoint::make_sync, http::header, web::Html};
 use poem_openapi::{OpenApiService, Tags};
@@ -15,24 +21,73 @@ pub const TITLE: &str = "ReViewPoint API";
 
 #[derive(Tags)]
 pub enum ApiTags {
+    /// Registration, login and the current user.
+    Auth,
+    /// Your account.
+    Users,
+    /// Metadata of your uploaded documents.
+    Files,
     /// Liveness of the service and its database.
     Health,
 }
 
-type Apis = health::HealthApi;
+type Apis = (auth::AuthApi, users::UsersApi, files::FilesApi, health::HealthApi);
 
 fn service() -> OpenApiService<Apis, ()> {
-    OpenApiService::new(health::HealthApi, TITLE, env!("CARGO_PKG_VERSION")).description(
+    OpenApiService::new(
+        (auth::AuthApi, users::UsersApi, files::FilesApi, health::HealthApi),
+        TITLE,
+        env!("CARGO_PKG_VERSION"),
+    )
+    .description(
         "Backend core of ReViewPoint, a platform for reviewing uploaded documents. \
-             Errors are RFC 9457 `application/problem+json`; a 503 carries `Retry-After`.",
+             Errors are RFC 9457 `application/problem+json`; a 422 lists each invalid field in `errors`; \
+             a 503 carries `Retry-After`. Protected operations take `Authorization: Bearer <token>` \
+             from `POST /api/v1/auth/login`. Timestamps are RFC 3339 in UTC.",
     )
 }
 
 /// The OpenAPI document, exactly as served at `/openapi.json` and checked in as `openapi.json`.
 pub fn spec() -> String {
-    let mut spec = service().spec();
+    let mut spec: serde_json::Value = serde_json::from_str(&service().spec()).expect("poem-openapi writes JSON");
+    normalize(&mut spec);
+    let mut spec = serde_json::to_string_pretty(&spec).expect("a JSON value serializes");
     spec.push('\n');
     spec
+}
+
+/// Two spellings poem-openapi chooses that client generators handle badly:
+/// the media type `application/json; charset=utf-8` (some generators only
+/// recognise `application/json` and drop the schema) and upper-cased header
+/// names (`LOCATION` becomes a field name). Both mean the same on the wire.
+fn normalize(value: &mut serde_json::Value) {
+    let serde_json::Value::Object(object) = value else {
+        if let serde_json::Value::Array(items) = value {
+            items.iter_mut().for_each(normalize);
+        }
+        return;
+    };
+    for (key, renamed) in [("content", media_type as fn(&str) -> String), ("headers", header_name)] {
+        if let Some(serde_json::Value::Object(entries)) = object.get_mut(key) {
+            *entries = std::mem::take(entries).into_iter().map(|(name, v)| (renamed(&name), v)).collect();
+        }
+    }
+    object.values_mut().for_each(normalize);
+}
+
+fn media_type(name: &str) -> String {
+    name.split(';').next().unwrap_or(name).trim().to_owned()
+}
+
+fn header_name(name: &str) -> String {
+    name.split('-')
+        .map(|part| {
+            let lower = part.to_ascii_lowercase();
+            let mut chars = lower.chars();
+            chars.next().map(|first| first.to_ascii_uppercase().to_string() + chars.as_str()).unwrap_or_default()
+        })
+        .collect::<Vec<_>>()
+        .join("-")
 }
 
 /// Swagger UI, fully embedded (no CDN), keeping the authorization across reloads.

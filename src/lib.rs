@@ -6,6 +6,7 @@
 //! - [`domain`]: plain validated types (Email, User, File, Cursor).
 //! - [`repo`]: repositories over the generated queries.
 //! - [`migrate`]: the reversible migration runner behind `reviewpoint migrate`.
+//! - [`auth`]: password hashing and bearer tokens.
 //! - [`api`]: the poem-openapi handlers, problem+json errors, the spec and `/docs`.
 //! - [`startup`]: wires the above into a server.
 //!
@@ -13,6 +14,7 @@
 //! and `migrations/`.
 
 pub mod api;
+pub mod auth;
 pub mod config;
 pub mod db;
 pub mod domain;

@@ -10,8 +10,9 @@ use poem::{
 
 use crate::{
     api,
+    auth::TokenKeys,
     config::{Config, Environment},
-    db::{self, Pool},
+    db::{self, DbError, Pool},
     migrate::{MigrateError, Migrator},
 };
 
@@ -24,12 +25,32 @@ const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 #[derive(Clone)]
 pub struct AppState {
     pub pool: Pool,
+    pub tokens: TokenKeys,
     pub health_timeout: Duration,
 }
 
 impl AppState {
-    pub fn new(pool: Pool) -> Self {
-        Self { pool, health_timeout: HEALTH_TIMEOUT }
+    pub fn new(pool: Pool, tokens: TokenKeys) -> Self {
+        Self { pool, tokens, health_timeout: HEALTH_TIMEOUT }
+    }
+
+    /// A pooled connection, waiting at most the pool's wait timeout.
+    pub async fn db(&self) -> Result<db::Client, DbError> {
+        Ok(self.pool.get().await?)
+    }
+}
+
+/// The token keys from the configured secret, or from a random one made for
+/// this process (dev and test only; config refuses that in prod).
+pub fn token_keys(config: &Config) -> TokenKeys {
+    match &config.jwt_secret {
+        Some(secret) => TokenKeys::new(secret.expose(), config.token_ttl),
+        None => {
+            tracing::warn!("REVIEWPOINT_JWT_SECRET is unset: using a random secret; tokens end with this process");
+            let mut secret = [0u8; 32];
+            getrandom::fill(&mut secret).expect("the OS provides randomness");
+            TokenKeys::new(&secret, config.token_ttl)
+        }
     }
 }
 
@@ -80,7 +101,8 @@ pub async fn serve(config: Config, migrate: bool) -> Result<(), StartupError> {
     let pool = db::build_pool(&config.database, config.pool());
     let listening = listen(config.bind).await?;
     tracing::info!(addr = %listening.addr, "listening; docs at http://{}/docs", listening.addr);
-    listening.serve(AppState::new(pool), shutdown_signal()).await?;
+    let state = AppState::new(pool, token_keys(&config));
+    listening.serve(state, shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())
 }

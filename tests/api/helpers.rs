@@ -11,7 +11,9 @@ use std::{
     time::Duration,
 };
 
+use reqwest::{Method, StatusCode, header::HeaderMap};
 use reviewpoint::{
+    auth::TokenKeys,
     config::{DatabaseUrl, Environment, PoolSettings},
     db::{self, Pool},
     migrate::Migrator,
@@ -168,6 +170,51 @@ impl Drop for TestDb {
     }
 }
 
+/// The password every test user gets.
+pub const PASSWORD: &str = "correct horse battery";
+/// The key test servers sign tokens with, so tests can forge their own.
+pub const TOKEN_SECRET: &[u8] = b"test-secret-test-secret-test-secret!";
+
+/// A response, read whole.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub text: String,
+}
+
+impl Reply {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text))
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|value| value.to_str().ok())
+    }
+
+    /// Asserts the status and, for errors, the problem+json shape; returns the body.
+    pub fn expect(&self, status: u16) -> serde_json::Value {
+        assert_eq!(self.status.as_u16(), status, "body: {}", self.text);
+        if status >= 400 {
+            assert_eq!(self.header("content-type"), Some("application/problem+json"), "{}", self.text);
+            let problem = self.json();
+            assert_eq!(problem["status"], status, "{problem}");
+            for field in ["type", "title", "detail"] {
+                assert!(problem[field].is_string(), "problem without {field}: {problem}");
+            }
+            return problem;
+        }
+        if self.text.is_empty() { serde_json::Value::Null } else { self.json() }
+    }
+}
+
+/// A registered user with a fresh token.
+#[derive(Clone, Debug)]
+pub struct TestUser {
+    pub id: i64,
+    pub token: String,
+}
+
 /// The real server on a random local port, over its own test database.
 pub struct TestApp {
     pub addr: SocketAddr,
@@ -189,7 +236,8 @@ impl TestApp {
     pub async fn serve(db: TestDb, pool: Pool, health_timeout: Duration) -> Self {
         let listening = startup::listen("127.0.0.1:0".parse().expect("address")).await.expect("bind");
         let addr = listening.addr;
-        let state = AppState { pool: pool.clone(), health_timeout };
+        let tokens = TokenKeys::new(TOKEN_SECRET, Duration::from_secs(3600));
+        let state = AppState { pool: pool.clone(), tokens, health_timeout };
         tokio::spawn(listening.serve(state, std::future::pending()));
         let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("client");
         Self { addr, http, pool, _db: db }
@@ -201,5 +249,72 @@ impl TestApp {
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.http.get(self.url(path)).send().await.expect("request sent")
+    }
+
+    /// Sends a request with an optional bearer token and JSON body.
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<serde_json::Value>,
+    ) -> Reply {
+        let mut request = self.http.request(method, self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("request sent");
+        Reply {
+            status: response.status(),
+            headers: response.headers().clone(),
+            text: response.text().await.expect("body"),
+        }
+    }
+
+    /// Sends raw bytes with the given content type.
+    pub async fn send_raw(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> Reply {
+        let mut request = self.http.request(method, self.url(path)).header("content-type", content_type).body(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("request sent");
+        Reply {
+            status: response.status(),
+            headers: response.headers().clone(),
+            text: response.text().await.expect("body"),
+        }
+    }
+
+    pub async fn register(&self, email: &str) -> Reply {
+        let body = serde_json::json!({ "email": email, "password": PASSWORD });
+        self.call(Method::POST, "/api/v1/auth/register", None, Some(body)).await
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Reply {
+        let body = serde_json::json!({ "email": email, "password": password });
+        self.call(Method::POST, "/api/v1/auth/login", None, Some(body)).await
+    }
+
+    /// Registers `email` and logs in.
+    pub async fn user(&self, email: &str) -> TestUser {
+        let user = self.register(email).await.expect(201);
+        let token = self.login(email, PASSWORD).await.expect(200)["access_token"].as_str().expect("token").to_owned();
+        TestUser { id: user["id"].as_i64().expect("id"), token }
+    }
+
+    /// Creates a file owned by `user`; returns its JSON.
+    pub async fn file(&self, user: &TestUser, filename: &str) -> serde_json::Value {
+        let body = serde_json::json!({ "filename": filename, "content_type": "application/pdf" });
+        self.call(Method::POST, "/api/v1/files", Some(&user.token), Some(body)).await.expect(201)
     }
 }

@@ -3,9 +3,13 @@
 mod helpers;
 mod proxy;
 
+mod auth;
 mod connection;
+mod files;
 mod health;
 mod migrations;
 mod models;
+mod requests;
 mod spec;
 mod transactions;
+mod users;

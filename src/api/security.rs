@@ -1,0 +1,39 @@
+//! The bearer scheme: the token is checked here, without the database (no
+//! pool checkout). Whether its user still exists and is active is checked by
+//! the statement each operation runs anyway.
+
+use poem::Request;
+use poem_openapi::{SecurityScheme, auth::Bearer};
+
+use super::error::ApiError;
+use crate::{auth::TokenError, startup::AppState};
+
+/// An HS256 JWT from `POST /api/v1/auth/login`, sent as `Authorization: Bearer <token>`.
+#[derive(SecurityScheme)]
+#[oai(ty = "bearer", bearer_format = "JWT", checker = "authenticate")]
+pub struct BearerAuth(pub CallerId);
+
+/// The user id a valid token names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CallerId(pub i64);
+
+async fn authenticate(request: &Request, bearer: Bearer) -> poem::Result<CallerId> {
+    let state = request.data::<AppState>().ok_or(ApiError::Internal)?;
+    match state.tokens.verify(&bearer.token) {
+        Ok(id) => Ok(CallerId(id)),
+        Err(error) => {
+            tracing::debug!(%error, "rejected a bearer token");
+            let detail = match error {
+                TokenError::Expired => "the token has expired; log in again",
+                TokenError::NotYetValid => "the token is not valid yet",
+                _ => "the token is invalid",
+            };
+            Err(ApiError::Unauthorized(detail).into())
+        }
+    }
+}
+
+/// The 401 for a valid token whose user was deleted or deactivated since.
+pub fn user_gone() -> ApiError {
+    ApiError::Unauthorized("the token's user no longer exists or is inactive")
+}

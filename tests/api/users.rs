@@ -1,0 +1,126 @@
+use reqwest::Method;
+use reviewpoint::{
+    auth::verify_password,
+    domain::{Email, Password},
+    repo::UserRepository,
+};
+use serde_json::json;
+
+use crate::helpers::{PASSWORD, TestApp};
+
+#[tokio::test]
+async fn get_user_returns_yourself_403_for_someone_else_and_404_for_nobody() {
+    let app = TestApp::spawn().await;
+    let ann = app.user("ann@example.com").await;
+    let bob = app.user("bob@example.com").await;
+
+    let me = app.call(Method::GET, &format!("/api/v1/users/{}", ann.id), Some(&ann.token), None).await.expect(200);
+    app.call(Method::GET, &format!("/api/v1/users/{}", bob.id), Some(&ann.token), None).await.expect(403);
+    app.call(Method::GET, "/api/v1/users/999999", Some(&ann.token), None).await.expect(404);
+    app.call(Method::GET, &format!("/api/v1/users/{}", ann.id), None, None).await.expect(401);
+
+    assert_eq!(me["email"], "ann@example.com");
+}
+
+#[tokio::test]
+async fn patch_user_changes_email_password_and_moves_updated_at_forward() {
+    let app = TestApp::spawn().await;
+    let ann = app.user("ann@example.com").await;
+    let before = app.call(Method::GET, "/api/v1/auth/me", Some(&ann.token), None).await.expect(200);
+
+    let after = app
+        .call(
+            Method::PATCH,
+            &format!("/api/v1/users/{}", ann.id),
+            Some(&ann.token),
+            Some(json!({ "email": "Ann@New.example", "password": "a brand new passphrase" })),
+        )
+        .await
+        .expect(200);
+
+    assert_eq!(after["email"], "Ann@New.example");
+    assert_eq!(after["created_at"], before["created_at"]);
+    assert!(after["updated_at"].as_str() > before["updated_at"].as_str(), "{before} {after}");
+    app.login("ann@new.example", PASSWORD).await.expect(401);
+    app.login("ann@new.example", "a brand new passphrase").await.expect(200);
+    let credentials =
+        UserRepository::credentials(&app.pool.get().await.expect("conn"), &Email::parse("ann@new.example").expect("e"))
+            .await
+            .expect("read")
+            .expect("exists");
+    assert!(credentials.password_hash.expose().starts_with("$argon2id$"), "re-hashed, never stored plain");
+    assert!(verify_password(Password::unchecked("a brand new passphrase"), Some(credentials.password_hash)).await);
+}
+
+#[tokio::test]
+async fn patch_user_answers_409_403_and_422() {
+    let app = TestApp::spawn().await;
+    let ann = app.user("ann@example.com").await;
+    let bob = app.user("bob@example.com").await;
+    let path = format!("/api/v1/users/{}", ann.id);
+
+    app.call(Method::PATCH, &path, Some(&ann.token), Some(json!({ "email": "BOB@example.com" }))).await.expect(409);
+    app.call(
+        Method::PATCH,
+        &format!("/api/v1/users/{}", bob.id),
+        Some(&ann.token),
+        Some(json!({ "is_active": false })),
+    )
+    .await
+    .expect(403);
+    let problem = app
+        .call(
+            Method::PATCH,
+            &path,
+            Some(&ann.token),
+            Some(json!({ "email": "x", "password": "short", "is_active": "yes" })),
+        )
+        .await
+        .expect(422);
+    app.call(Method::PATCH, &path, None, Some(json!({ "is_active": false }))).await.expect(401);
+
+    let fields: Vec<&str> =
+        problem["errors"].as_array().expect("errors").iter().filter_map(|e| e["field"].as_str()).collect();
+    assert_eq!(fields, ["email", "password", "is_active"]);
+    let bob_now = app.call(Method::GET, &format!("/api/v1/users/{}", bob.id), Some(&bob.token), None).await.expect(200);
+    assert_eq!(bob_now["is_active"], true, "the 403 changed nothing");
+}
+
+#[tokio::test]
+async fn deactivating_yourself_ends_your_tokens() {
+    let app = TestApp::spawn().await;
+    let ann = app.user("ann@example.com").await;
+
+    let after = app
+        .call(
+            Method::PATCH,
+            &format!("/api/v1/users/{}", ann.id),
+            Some(&ann.token),
+            Some(json!({ "is_active": false })),
+        )
+        .await
+        .expect(200);
+
+    assert_eq!(after["is_active"], false);
+    app.call(Method::GET, "/api/v1/auth/me", Some(&ann.token), None).await.expect(401);
+}
+
+#[tokio::test]
+async fn delete_user_answers_409_while_files_remain_then_204() {
+    let app = TestApp::spawn().await;
+    let ann = app.user("ann@example.com").await;
+    let bob = app.user("bob@example.com").await;
+    let file = app.file(&ann, "a.pdf").await;
+    let path = format!("/api/v1/users/{}", ann.id);
+
+    app.call(Method::DELETE, &format!("/api/v1/users/{}", bob.id), Some(&ann.token), None).await.expect(403);
+    app.call(Method::DELETE, &path, Some(&ann.token), None).await.expect(409);
+    app.call(Method::GET, &format!("/api/v1/files/{}", file["id"]), Some(&ann.token), None).await.expect(200);
+    app.call(Method::DELETE, &format!("/api/v1/files/{}", file["id"]), Some(&ann.token), None).await.expect(204);
+    let reply = app.call(Method::DELETE, &path, Some(&ann.token), None).await;
+
+    reply.expect(204);
+    assert!(reply.text.is_empty());
+    assert!(UserRepository::by_id(&app.pool.get().await.expect("conn"), ann.id).await.expect("read").is_none());
+    assert!(UserRepository::by_id(&app.pool.get().await.expect("conn"), bob.id).await.expect("read").is_some());
+}
