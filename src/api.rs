@@ -8,6 +8,7 @@ mod body;
 pub mod error;
 mod files;
 pub mod health;
+mod metrics;
 mod security;
 mod timestamp;
 mod users;
@@ -20,6 +21,7 @@ use crate::startup::AppState;
 pub const TITLE: &str = "ReViewPoint API";
 
 #[derive(Tags)]
+#[oai(rename_all = "lowercase")]
 pub enum ApiTags {
     /// Registration, login and the current user.
     Auth,
@@ -102,14 +104,34 @@ fn swagger_ui_html() -> String {
     )
 }
 
+/// Every path template the service answers, for the metrics' `route` label.
+fn route_templates() -> Vec<String> {
+    let spec: serde_json::Value = serde_json::from_str(&spec()).expect("the spec is JSON");
+    let paths: Vec<String> = spec["paths"].as_object().map(|paths| paths.keys().cloned().collect()).unwrap_or_default();
+    paths.into_iter().chain(["/openapi.json", "/docs", "/metrics"].map(String::from)).collect()
+}
+
 pub fn routes(state: AppState) -> impl Endpoint {
     let spec = spec();
     let docs = swagger_ui_html();
+    let metrics = metrics::Metrics::new(route_templates());
+    let scrape = {
+        let (metrics, pool) = (metrics.clone(), state.pool.clone());
+        make_sync(move |_| metrics.render(&pool).with_content_type(metrics::CONTENT_TYPE))
+    };
     Route::new()
         .nest("/", service())
         .at("/openapi.json", make_sync(move |_| spec.clone().with_content_type("application/json")))
         .at("/docs", make_sync(move |_| Html(docs.clone())))
+        .at("/metrics", scrape)
         .data(state)
+        // A panicking handler answers a generic 500 instead of dropping the connection.
+        .with(poem::middleware::CatchPanic::new().with_handler(|_| {
+            tracing::error!("a handler panicked");
+            poem::error::ResponseError::as_response(&error::ApiError::Internal)
+        }))
         .catch_all_error(|error| async move { error::problem_from_poem(error) })
         .with(poem::middleware::SetHeader::new().overriding(header::CACHE_CONTROL, "no-store"))
+        .around(metrics::record)
+        .data(metrics)
 }

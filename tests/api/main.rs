@@ -7,6 +7,7 @@ mod auth;
 mod connection;
 mod files;
 mod health;
+mod metrics;
 mod migrations;
 mod models;
 mod requests;

@@ -1,0 +1,122 @@
+//! `GET /metrics`: request counts and latencies per route and status, and the
+//! connection pool's counters, in the OpenMetrics text format (which
+//! Prometheus scrapes). Serving it touches no database connection.
+
+use std::{collections::HashSet, sync::Arc, time::Instant};
+
+use poem::{Endpoint, IntoResponse, Request, Response, Result};
+use prometheus_client::{
+    encoding::{EncodeLabelSet, text::encode},
+    metrics::{counter::Counter, family::Family, gauge::Gauge, histogram::Histogram},
+    registry::Registry,
+};
+
+use crate::db::{Pool, PoolStats};
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RequestLabels {
+    method: String,
+    route: String,
+    status: u16,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RouteLabels {
+    method: String,
+    route: String,
+}
+
+/// The service's metrics; cheap to clone.
+#[derive(Clone)]
+pub struct Metrics(Arc<Inner>);
+
+struct Inner {
+    registry: Registry,
+    requests: Family<RequestLabels, Counter>,
+    durations: Family<RouteLabels, Histogram>,
+    pool_size: Gauge,
+    pool_available: Gauge,
+    pool_waiting: Gauge,
+    pool_max_size: Gauge,
+    /// Route templates (`/api/v1/files/{id}`); any other path counts as
+    /// `unmatched`, so random URLs cannot grow the label set without bound.
+    routes: HashSet<String>,
+}
+
+impl Metrics {
+    pub fn new(routes: impl IntoIterator<Item = String>) -> Self {
+        let mut registry = Registry::default();
+        let requests = Family::<RequestLabels, Counter>::default();
+        let durations = Family::<RouteLabels, Histogram>::new_with_constructor(|| {
+            Histogram::new([0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0])
+        });
+        registry.register("http_requests", "HTTP requests answered", requests.clone());
+        registry.register("http_request_duration_seconds", "Time to answer an HTTP request", durations.clone());
+        let gauge = |registry: &mut Registry, name: &str, help: &str| {
+            let gauge = Gauge::default();
+            registry.register(name, help, gauge.clone());
+            gauge
+        };
+        let pool_size = gauge(&mut registry, "db_pool_connections", "Open database connections");
+        let pool_available = gauge(&mut registry, "db_pool_available", "Open connections not in use");
+        let pool_waiting = gauge(&mut registry, "db_pool_waiting", "Requests waiting for a connection");
+        let pool_max_size = gauge(&mut registry, "db_pool_max_size", "The most connections the pool opens");
+        let routes = routes.into_iter().collect();
+        Self(Arc::new(Inner {
+            registry,
+            requests,
+            durations,
+            pool_size,
+            pool_available,
+            pool_waiting,
+            pool_max_size,
+            routes,
+        }))
+    }
+
+    fn route(&self, path: &str) -> String {
+        let template: Vec<&str> = path
+            .split('/')
+            .map(|part| if !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()) { "{id}" } else { part })
+            .collect();
+        let template = template.join("/");
+        if self.0.routes.contains(&template) { template } else { "unmatched".to_owned() }
+    }
+
+    fn observe(&self, method: &str, path: &str, status: u16, started: Instant) {
+        let route = self.route(path);
+        let method = method.to_owned();
+        self.0.requests.get_or_create(&RequestLabels { method: method.clone(), route: route.clone(), status }).inc();
+        self.0.durations.get_or_create(&RouteLabels { method, route }).observe(started.elapsed().as_secs_f64());
+    }
+
+    /// The exposition text, with the pool's counters read now.
+    pub fn render(&self, pool: &Pool) -> String {
+        let stats = PoolStats::of(pool);
+        let as_gauge = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+        self.0.pool_size.set(as_gauge(stats.size));
+        self.0.pool_available.set(as_gauge(stats.available));
+        self.0.pool_waiting.set(as_gauge(stats.waiting));
+        self.0.pool_max_size.set(as_gauge(stats.max_size));
+        let mut text = String::new();
+        encode(&mut text, &self.0.registry).expect("writing to a String cannot fail");
+        text
+    }
+}
+
+/// Counts and times every request, whatever its outcome.
+pub async fn record<E: Endpoint>(endpoint: Arc<E>, request: Request) -> Result<Response> {
+    let metrics = request.data::<Metrics>().cloned();
+    let (method, path, started) = (request.method().to_string(), request.uri().path().to_owned(), Instant::now());
+    let result = endpoint.call(request).await.map(IntoResponse::into_response);
+    if let Some(metrics) = metrics {
+        let status = match &result {
+            Ok(response) => response.status(),
+            Err(error) => error.status(),
+        };
+        metrics.observe(&method, &path, status.as_u16(), started);
+    }
+    result
+}
+
+pub const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";

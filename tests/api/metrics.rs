@@ -1,0 +1,22 @@
+use crate::helpers::TestApp;
+
+#[tokio::test]
+async fn metrics_count_requests_by_route_and_status_and_show_the_pool() {
+    let app = TestApp::spawn().await;
+    app.get("/api/v1/health").await;
+    app.get("/api/v1/files/123").await;
+    app.get("/no/such/path/9f8e7d").await;
+
+    let response = app.get("/metrics").await;
+
+    assert_eq!(response.status().as_u16(), 200);
+    assert!(response.headers()["content-type"].to_str().is_ok_and(|t| t.starts_with("application/openmetrics-text")));
+    let text = response.text().await.expect("body");
+    assert!(text.contains(r#"http_requests_total{method="GET",route="/api/v1/health",status="200"} 1"#), "{text}");
+    assert!(text.contains(r#"http_requests_total{method="GET",route="/api/v1/files/{id}",status="401"} 1"#), "{text}");
+    assert!(text.contains(r#"http_requests_total{method="GET",route="unmatched",status="404"} 1"#), "{text}");
+    assert!(!text.contains("9f8e7d"), "paths never become labels");
+    assert!(text.contains("db_pool_max_size 1"), "{text}");
+    assert!(text.contains("http_request_duration_seconds_bucket"), "{text}");
+    assert!(text.trim_end().ends_with("# EOF"));
+}
