@@ -41,6 +41,7 @@ fn service() -> OpenApiService<Apis, ()> {
         TITLE,
         env!("CARGO_PKG_VERSION"),
     )
+    .server(poem_openapi::ServerObject::new("/").description("The server this document was fetched from"))
     .description(
         "Backend core of ReViewPoint, a platform for reviewing uploaded documents. \
              Errors are RFC 9457 `application/problem+json`; a 422 lists each invalid field in `errors`; \
@@ -53,6 +54,7 @@ fn service() -> OpenApiService<Apis, ()> {
 pub fn spec() -> String {
     let mut spec: serde_json::Value = serde_json::from_str(&service().spec()).expect("poem-openapi writes JSON");
     normalize(&mut spec);
+    declare_public_operations(&mut spec);
     let mut spec = serde_json::to_string_pretty(&spec).expect("a JSON value serializes");
     spec.push('\n');
     spec
@@ -75,6 +77,17 @@ fn normalize(value: &mut serde_json::Value) {
         }
     }
     object.values_mut().for_each(normalize);
+}
+
+/// `security: []` on the operations that need no token, so the spec says
+/// "public" explicitly instead of leaving it to the reader (poem-openapi omits it).
+fn declare_public_operations(spec: &mut serde_json::Value) {
+    let Some(paths) = spec["paths"].as_object_mut() else { return };
+    for operation in paths.values_mut().filter_map(|methods| methods.as_object_mut()).flat_map(|m| m.values_mut()) {
+        if let Some(operation) = operation.as_object_mut() {
+            operation.entry("security").or_insert_with(|| serde_json::json!([]));
+        }
+    }
 }
 
 fn media_type(name: &str) -> String {

@@ -89,13 +89,14 @@ pub enum TokenType {
     Bearer,
 }
 
-/// A bearer token for the protected operations.
+/// A bearer token for the protected operations; `token_type` is always `bearer`.
+// No doc comment on enum-typed fields: poem-openapi then wraps the `$ref` in
+// `allOf`, which some client generators cannot read for enums.
 #[derive(Debug, Object)]
 #[oai(rename = "Token")]
 pub struct TokenBody {
     /// Send as `Authorization: Bearer <access_token>`.
     pub access_token: String,
-    /// Always `bearer`.
     pub token_type: TokenType,
     /// Seconds until the token expires.
     pub expires_in: u64,

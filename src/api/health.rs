@@ -20,10 +20,11 @@ pub enum Status {
     Unavailable,
 }
 
-/// The service's view of its dependencies.
+/// The service's view of its dependencies; `status` is `ok` when every dependency answers.
+// No doc comment on enum-typed fields: poem-openapi then wraps the `$ref` in
+// `allOf`, which some client generators cannot read for enums.
 #[derive(Debug, Object)]
 pub struct Health {
-    /// `ok` when every dependency answers.
     pub status: Status,
     pub database: DatabaseHealth,
     pub pool: PoolHealth,

@@ -4,6 +4,7 @@ mod helpers;
 mod proxy;
 
 mod auth;
+mod client;
 mod connection;
 mod files;
 mod health;
