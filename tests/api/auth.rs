@@ -192,3 +192,14 @@ async fn a_token_stops_working_when_its_user_is_deleted() {
     .expect("read");
     assert!(gone.is_none());
 }
+
+#[tokio::test]
+async fn login_answers_422_when_a_field_is_missing_or_not_a_string() {
+    let app = TestApp::spawn().await;
+
+    let problem = app.call(Method::POST, "/api/v1/auth/login", None, Some(json!({ "email": 5 }))).await.expect(422);
+
+    let fields: Vec<&str> =
+        problem["errors"].as_array().expect("errors").iter().filter_map(|e| e["field"].as_str()).collect();
+    assert_eq!(fields, ["email", "password"]);
+}

@@ -221,3 +221,16 @@ async fn a_non_numeric_id_is_a_422() {
 
     assert_eq!(problem["errors"][0]["field"], "id");
 }
+
+#[tokio::test]
+async fn creating_or_reading_a_file_needs_a_token() {
+    let app = TestApp::spawn().await;
+    let ann = app.user("ann@example.com").await;
+    let file = app.file(&ann, "a.pdf").await;
+
+    let body = json!({ "filename": "b.pdf", "content_type": "application/pdf" });
+    app.call(Method::POST, "/api/v1/files", None, Some(body)).await.expect(401);
+    app.call(Method::GET, &format!("/api/v1/files/{}", file["id"]), None, None).await.expect(401);
+
+    assert_eq!(ids(&page(&app, &ann, "").await).len(), 1, "nothing was created");
+}

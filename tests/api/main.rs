@@ -11,6 +11,7 @@ mod health;
 mod metrics;
 mod migrations;
 mod models;
+mod outages;
 mod requests;
 mod spec;
 mod transactions;

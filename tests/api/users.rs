@@ -114,6 +114,7 @@ async fn delete_user_answers_409_while_files_remain_then_204() {
     let path = format!("/api/v1/users/{}", ann.id);
 
     app.call(Method::DELETE, &format!("/api/v1/users/{}", bob.id), Some(&ann.token), None).await.expect(403);
+    app.call(Method::DELETE, &path, None, None).await.expect(401);
     app.call(Method::DELETE, &path, Some(&ann.token), None).await.expect(409);
     app.call(Method::GET, &format!("/api/v1/files/{}", file["id"]), Some(&ann.token), None).await.expect(200);
     app.call(Method::DELETE, &format!("/api/v1/files/{}", file["id"]), Some(&ann.token), None).await.expect(204);

@@ -1,0 +1,66 @@
+//! When the database is away or the pool is exhausted, operations answer a
+//! prompt 503 with Retry-After, and recover without a restart.
+
+use std::time::{Duration, Instant};
+
+use reqwest::Method;
+use reviewpoint::config::Environment;
+
+use crate::{
+    helpers::{TestApp, TestDb},
+    proxy::{ChaosProxy, Mode},
+};
+
+#[tokio::test]
+async fn operations_answer_503_with_retry_after_while_the_database_is_down() {
+    let db = TestDb::new().await;
+    let (host, port) = db.url.host_and_port();
+    let upstream = tokio::net::lookup_host((host.as_str(), port)).await.expect("resolve").next().expect("address");
+    let proxy = ChaosProxy::start(upstream).await;
+    let pool = reviewpoint::db::build_pool(
+        &db.url.with_host_and_port("127.0.0.1", proxy.addr.port()),
+        Environment::Test.pool(),
+    );
+    let app = TestApp::serve(db, pool, Duration::from_secs(2)).await;
+    let ann = app.user("ann@example.com").await;
+
+    proxy.set(Mode::Refuse);
+    let reply = app.call(Method::GET, "/api/v1/files", Some(&ann.token), None).await;
+    let problem = reply.expect(503);
+
+    assert_eq!(reply.header("retry-after"), Some("1"));
+    assert!(!problem["detail"].as_str().unwrap_or_default().contains("127.0.0.1"), "no internals: {problem}");
+    proxy.set(Mode::Forward);
+    app.call(Method::GET, "/api/v1/files", Some(&ann.token), None).await.expect(200);
+}
+
+#[tokio::test]
+async fn an_exhausted_pool_answers_503_after_its_wait_timeout_not_never() {
+    let db = TestDb::new().await;
+    let mut settings = Environment::Test.pool();
+    settings.wait_timeout = Duration::from_millis(300);
+    let pool = db.pool_with(settings);
+    let app = TestApp::serve(db, pool, Duration::from_secs(2)).await;
+    let ann = app.user("ann@example.com").await;
+    let held = app.pool.get().await.expect("the only connection");
+
+    let started = Instant::now();
+    let reply = app.call(Method::GET, "/api/v1/auth/me", Some(&ann.token), None).await;
+    let waited = started.elapsed();
+
+    reply.expect(503);
+    assert_eq!(reply.header("retry-after"), Some("1"));
+    assert!(waited >= Duration::from_millis(300) && waited < Duration::from_secs(5), "bounded wait: {waited:?}");
+    drop(held);
+    app.call(Method::GET, "/api/v1/auth/me", Some(&ann.token), None).await.expect(200);
+}
+
+#[tokio::test]
+async fn requests_that_need_no_database_work_while_the_pool_is_exhausted() {
+    let app = TestApp::spawn().await;
+    let _held = app.pool.get().await.expect("the only connection");
+
+    for path in ["/openapi.json", "/docs", "/metrics"] {
+        assert_eq!(app.get(path).await.status().as_u16(), 200, "{path}");
+    }
+}
