@@ -105,16 +105,17 @@ fn header_name(name: &str) -> String {
         .join("-")
 }
 
-/// Swagger UI, fully embedded (no CDN), keeping the authorization across reloads.
+/// Swagger UI, fully embedded (no CDN), showing exactly the served spec and
+/// keeping the authorization across reloads.
 fn swagger_ui_html() -> String {
     // poem-openapi's Swagger UI page takes no configuration; its template is
-    // stable and this one option is all we add, so patching beats shipping a
-    // second copy of swagger-ui. A test asserts the option reaches the page.
-    service().swagger_ui_html().replacen(
-        "deepLinking: true,",
-        "deepLinking: true,\n        persistAuthorization: true,",
-        1,
-    )
+    // stable and these two substitutions are all we change, so patching beats
+    // shipping a second copy of swagger-ui. A test asserts both reach the page.
+    let service = service();
+    service
+        .swagger_ui_html()
+        .replacen(&service.spec(), spec().trim_end(), 1)
+        .replacen("deepLinking: true,", "deepLinking: true,\n        persistAuthorization: true,", 1)
 }
 
 /// Every path template the service answers, for the metrics' `route` label.

@@ -42,6 +42,7 @@ async fn swagger_ui_is_self_contained_and_keeps_the_authorization() {
     let page = response.text().await.expect("body");
     assert!(page.contains("SwaggerUIBundle("), "the bundle is inlined");
     assert!(page.contains("persistAuthorization: true"), "authorization survives reloads");
+    assert!(page.contains(checked_in().trim_end()), "the page shows exactly the served spec");
     for external in ["src=\"http", "href=\"http", "src='http", "href='http", "@import"] {
         assert!(!page.contains(external), "no asset may come from the network: found {external}");
     }
