@@ -112,10 +112,11 @@ fn swagger_ui_html() -> String {
     // stable and these two substitutions are all we change, so patching beats
     // shipping a second copy of swagger-ui. A test asserts both reach the page.
     let service = service();
-    service
-        .swagger_ui_html()
-        .replacen(&service.spec(), spec().trim_end(), 1)
-        .replacen("deepLinking: true,", "deepLinking: true,\n        persistAuthorization: true,", 1)
+    service.swagger_ui_html().replacen(&service.spec(), spec().trim_end(), 1).replacen(
+        "deepLinking: true,",
+        "deepLinking: true,\n        persistAuthorization: true,",
+        1,
+    )
 }
 
 /// Every path template the service answers, for the metrics' `route` label.

@@ -259,19 +259,12 @@ impl TestApp {
         token: Option<&str>,
         body: Option<serde_json::Value>,
     ) -> Reply {
-        let mut request = self.http.request(method, self.url(path));
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let response = request.send().await.expect("request sent");
-        Reply {
-            status: response.status(),
-            headers: response.headers().clone(),
-            text: response.text().await.expect("body"),
-        }
+        let request = self.http.request(method, self.url(path));
+        let request = match body {
+            Some(body) => request.json(&body),
+            None => request,
+        };
+        Self::send(request, token).await
     }
 
     /// Sends raw bytes with the given content type.
@@ -283,10 +276,15 @@ impl TestApp {
         content_type: &str,
         body: Vec<u8>,
     ) -> Reply {
-        let mut request = self.http.request(method, self.url(path)).header("content-type", content_type).body(body);
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
+        Self::send(self.http.request(method, self.url(path)).header("content-type", content_type).body(body), token)
+            .await
+    }
+
+    async fn send(request: reqwest::RequestBuilder, token: Option<&str>) -> Reply {
+        let request = match token {
+            Some(token) => request.bearer_auth(token),
+            None => request,
+        };
         let response = request.send().await.expect("request sent");
         Reply {
             status: response.status(),
