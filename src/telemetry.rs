@@ -13,7 +13,8 @@ pub fn init(config: &Config) {
         None if config.debug => EnvFilter::new("info,reviewpoint=debug,poem=debug"),
         None => EnvFilter::new("info"),
     };
-    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    // stderr, so stdout carries only command output (`migrate status`, `openapi`).
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     let _already_set = match config.environment {
         Environment::Prod => builder.json().flatten_event(true).try_init(),
         Environment::Dev | Environment::Test => builder.try_init(),

@@ -115,6 +115,13 @@ async fn drop_leftovers_of_dead_runs(client: &tokio_postgres::Client) {
     }
 }
 
+/// The test server's maintenance database and a database name of this run's
+/// own that does not exist yet (leftovers of dead runs are dropped at start).
+pub async fn server_and_unused_name() -> (DatabaseUrl, String) {
+    let server = server().await;
+    (server.admin.clone(), format!("{}{}", prefix(), NEXT_DATABASE.fetch_add(1, Ordering::Relaxed)))
+}
+
 /// A fresh, migrated database of this test's own; dropped on drop.
 pub struct TestDb {
     pub url: DatabaseUrl,

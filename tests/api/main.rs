@@ -4,6 +4,7 @@ mod helpers;
 mod proxy;
 
 mod auth;
+mod cli;
 mod client;
 mod connection;
 mod files;

@@ -1,0 +1,142 @@
+//! The `reviewpoint` binary itself: migrate commands, serve, configuration errors.
+
+use std::{
+    net::TcpListener,
+    process::{Command, Output, Stdio},
+    time::Duration,
+};
+
+use reviewpoint::{config::DatabaseUrl, db};
+
+use crate::helpers::{TestDb, server_and_unused_name};
+
+/// A URL with the password in clear, as an operator would set it.
+fn env_url(url: &DatabaseUrl) -> String {
+    let (host, port) = url.host_and_port();
+    let config = url.connect_config();
+    let user = config.get_user().unwrap_or("postgres");
+    let password = config.get_password().map(|p| format!(":{}", String::from_utf8_lossy(p))).unwrap_or_default();
+    format!("postgresql://{user}{password}@{host}:{port}/{}", url.database_name())
+}
+
+fn reviewpoint(url: &DatabaseUrl, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_reviewpoint"));
+    command.args(args).env("REVIEWPOINT_DB_URL", env_url(url)).env("REVIEWPOINT_ENVIRONMENT", "test");
+    command
+}
+
+fn run(url: &DatabaseUrl, args: &[&str]) -> Output {
+    let output = reviewpoint(url, args).output().expect("run reviewpoint");
+    assert!(output.status.success(), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
+    output
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[tokio::test]
+async fn migrate_up_status_and_down_manage_the_schema() {
+    let db = TestDb::empty().await;
+
+    assert!(stdout(&run(&db.url, &["migrate", "status"])).contains("pending"));
+    assert!(stdout(&run(&db.url, &["migrate", "up"])).starts_with("applied 1 migration(s)"));
+    assert!(stdout(&run(&db.url, &["migrate", "up"])).starts_with("applied 0 migration(s)"));
+    let status = stdout(&run(&db.url, &["migrate", "status"]));
+    assert!(status.contains("create_users_and_files  applied 20"), "{status}");
+    assert!(stdout(&run(&db.url, &["migrate", "down"])).starts_with("reverted 1 migration(s)"));
+
+    assert!(stdout(&run(&db.url, &["migrate", "status"])).contains("pending"));
+}
+
+#[test]
+fn migrate_new_creates_an_empty_reversible_pair() {
+    let dir = std::env::temp_dir().join(format!("rvt-new-{}", std::process::id()));
+    let url = DatabaseUrl::parse("postgresql://nobody@127.0.0.1:1/unused").expect("url");
+
+    let output = run(&url, &["migrate", "new", "add_reviews", "--dir", dir.to_str().expect("utf-8")]);
+    let refused = reviewpoint(&url, &["migrate", "new", "Add Reviews", "--dir", dir.to_str().expect("utf-8")])
+        .output()
+        .expect("run");
+
+    let created = stdout(&output);
+    let folder = std::path::Path::new(created.trim().trim_start_matches("created "));
+    assert!(
+        folder.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.ends_with("_add_reviews") && n.len() == 26),
+        "{created}"
+    );
+    assert!(folder.join("up.sql").is_file() && folder.join("down.sql").is_file());
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("lowercase letters"));
+    std::fs::remove_dir_all(dir).expect("clean up");
+}
+
+#[test]
+fn an_invalid_variable_stops_startup_naming_it() {
+    let url = DatabaseUrl::parse("postgresql://nobody@127.0.0.1:1/unused").expect("url");
+
+    let output = reviewpoint(&url, &["serve"]).env("REVIEWPOINT_ENVIRONMENT", "staging").output().expect("run");
+
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("REVIEWPOINT_ENVIRONMENT: expected dev, test or prod"));
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
+}
+
+async fn wait_for_health(port: u16) -> u16 {
+    let url = format!("http://127.0.0.1:{port}/api/v1/health");
+    for _ in 0..100 {
+        if let Ok(response) = reqwest::get(&url).await {
+            return response.status().as_u16();
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the server never answered on port {port}");
+}
+
+#[tokio::test]
+async fn serve_in_dev_creates_and_migrates_its_database_and_stops_on_sigterm() {
+    let (server, name) = server_and_unused_name().await;
+    let url = server.with_database(&name);
+    let port = free_port();
+
+    let mut child = reviewpoint(&url, &["serve"])
+        .env("REVIEWPOINT_ENVIRONMENT", "dev")
+        .env("REVIEWPOINT_BIND", format!("127.0.0.1:{port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let health = wait_for_health(port).await;
+    let terminated = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill");
+    let exit = child.wait().expect("exit");
+
+    assert_eq!(health, 200);
+    assert!(terminated.success() && exit.success(), "graceful shutdown exits 0: {exit:?}");
+    assert!(stdout(&run(&url, &["migrate", "status"])).contains("applied"));
+    let admin = db::connect_once(&server).await.expect("connect");
+    db::admin::drop_database(&admin, &name).await.expect("clean up");
+}
+
+#[tokio::test]
+async fn serve_in_prod_never_migrates_unasked() {
+    let db = TestDb::empty().await;
+    let port = free_port();
+
+    let mut child = reviewpoint(&db.url, &["serve"])
+        .env("REVIEWPOINT_ENVIRONMENT", "prod")
+        .env("REVIEWPOINT_JWT_SECRET", "a-production-secret-of-32-bytes!!")
+        .env("REVIEWPOINT_BIND", format!("127.0.0.1:{port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let health = wait_for_health(port).await;
+    child.kill().expect("kill");
+    child.wait().expect("exit");
+
+    assert_eq!(health, 200);
+    assert!(stdout(&run(&db.url, &["migrate", "status"])).contains("pending"), "nothing was applied");
+}
