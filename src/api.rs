@@ -107,12 +107,12 @@ fn header_name(name: &str) -> String {
 
 /// Swagger UI, fully embedded (no CDN), showing exactly the served spec and
 /// keeping the authorization across reloads.
-fn swagger_ui_html() -> String {
+fn swagger_ui_html(spec: &str) -> String {
     // poem-openapi's Swagger UI page takes no configuration; its template is
     // stable and these two substitutions are all we change, so patching beats
     // shipping a second copy of swagger-ui. A test asserts both reach the page.
     let service = service();
-    service.swagger_ui_html().replacen(&service.spec(), spec().trim_end(), 1).replacen(
+    service.swagger_ui_html().replacen(&service.spec(), spec.trim_end(), 1).replacen(
         "deepLinking: true,",
         "deepLinking: true,\n        persistAuthorization: true,",
         1,
@@ -120,16 +120,16 @@ fn swagger_ui_html() -> String {
 }
 
 /// Every path template the service answers, for the metrics' `route` label.
-fn route_templates() -> Vec<String> {
-    let spec: serde_json::Value = serde_json::from_str(&spec()).expect("the spec is JSON");
+fn route_templates(spec: &str) -> Vec<String> {
+    let spec: serde_json::Value = serde_json::from_str(spec).expect("the spec is JSON");
     let paths: Vec<String> = spec["paths"].as_object().map(|paths| paths.keys().cloned().collect()).unwrap_or_default();
     paths.into_iter().chain(["/openapi.json", "/docs", "/metrics"].map(String::from)).collect()
 }
 
 pub fn routes(state: AppState) -> impl Endpoint {
     let spec = spec();
-    let docs = swagger_ui_html();
-    let metrics = metrics::Metrics::new(route_templates());
+    let docs = swagger_ui_html(&spec);
+    let metrics = metrics::Metrics::new(route_templates(&spec));
     let scrape = {
         let (metrics, pool) = (metrics.clone(), state.pool.clone());
         make_sync(move |_| metrics.render(&pool).with_content_type(metrics::CONTENT_TYPE))

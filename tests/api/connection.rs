@@ -43,7 +43,10 @@ async fn wrong_credentials_are_a_clear_error_that_names_no_secret() {
     .expect("valid URL");
 
     let error = db::connect_once(&url).await.expect_err("the role does not exist");
+    let health = db::check_health(&db::build_pool(&url, Environment::Test.pool()), Duration::from_secs(5)).await;
 
+    assert!(!health.healthy);
+    assert_eq!(health.problem, Some("connection refused by the server"));
     assert!(matches!(error, DbError::Unavailable { reason: "connection refused by the server", .. }), "{error:?}");
     assert!(!format!("{error} {error:?}").contains("wrong-password"));
 }
