@@ -35,13 +35,6 @@ pub enum ConflictKind {
 }
 
 impl DbError {
-    pub fn constraint(&self) -> Option<&str> {
-        match self {
-            Self::Conflict { constraint, .. } => Some(constraint),
-            _ => None,
-        }
-    }
-
     fn unavailable(reason: &'static str, source: impl std::error::Error + Send + Sync + 'static) -> Self {
         Self::Unavailable { reason, source: Some(Box::new(source)) }
     }
