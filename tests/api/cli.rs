@@ -121,22 +121,49 @@ async fn serve_in_dev_creates_and_migrates_its_database_and_stops_on_sigterm() {
 }
 
 #[tokio::test]
-async fn serve_in_prod_never_migrates_unasked() {
+async fn serve_in_prod_never_migrates_unasked_and_logs_json_without_secrets() {
     let db = TestDb::empty().await;
     let port = free_port();
+    let secret = "a-production-secret-of-32-bytes!!";
 
-    let mut child = reviewpoint(&db.url, &["serve"])
+    let child = reviewpoint(&db.url, &["serve"])
         .env("REVIEWPOINT_ENVIRONMENT", "prod")
-        .env("REVIEWPOINT_JWT_SECRET", "a-production-secret-of-32-bytes!!")
+        .env("REVIEWPOINT_JWT_SECRET", secret)
         .env("REVIEWPOINT_BIND", format!("127.0.0.1:{port}"))
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .expect("spawn");
     let health = wait_for_health(port).await;
-    child.kill().expect("kill");
-    child.wait().expect("exit");
+    Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill");
+    let output = child.wait_with_output().expect("exit");
 
     assert_eq!(health, 200);
     assert!(stdout(&run(&db.url, &["migrate", "status"])).contains("pending"), "nothing was applied");
+    let logs = String::from_utf8_lossy(&output.stderr);
+    let first: serde_json::Value =
+        serde_json::from_str(logs.lines().next().expect("a log line")).expect("JSON logs in prod");
+    assert_eq!(first["level"], "INFO");
+    assert!(first["database"].as_str().is_some_and(|url| url.starts_with("postgresql://")), "{first}");
+    if let Some(password) = db.url.connect_config().get_password() {
+        let in_url = format!(":{}@", String::from_utf8_lossy(password));
+        assert!(!logs.contains(&in_url) && logs.contains(":***@"), "the database password is never logged");
+    }
+    assert!(!logs.contains(secret), "the JWT secret is never logged");
+}
+
+#[test]
+fn a_dot_env_file_is_read_and_real_variables_win() {
+    let dir = std::env::temp_dir().join(format!("rvt-dotenv-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    std::fs::write(dir.join(".env"), "REVIEWPOINT_ENVIRONMENT=staging\nREVIEWPOINT_DEBUG=maybe\n").expect(".env");
+    let url = DatabaseUrl::parse("postgresql://nobody@127.0.0.1:1/unused").expect("url");
+
+    let from_file =
+        reviewpoint(&url, &["serve"]).env_remove("REVIEWPOINT_ENVIRONMENT").current_dir(&dir).output().expect("run");
+    let overridden = reviewpoint(&url, &["serve"]).current_dir(&dir).output().expect("run");
+
+    assert!(String::from_utf8_lossy(&from_file.stderr).contains("REVIEWPOINT_ENVIRONMENT: expected dev, test or prod"));
+    assert!(String::from_utf8_lossy(&overridden.stderr).contains("REVIEWPOINT_DEBUG: expected true or false"));
+    std::fs::remove_dir_all(dir).expect("clean up");
 }
