@@ -236,11 +236,13 @@ impl DatabaseUrl {
         Self { config }
     }
 
-    /// The first host and port (tests put a proxy in between).
+    /// The first host (or socket folder) and port.
     pub fn host_and_port(&self) -> (String, u16) {
         let host = match self.config.get_hosts().first() {
             Some(tokio_postgres::config::Host::Tcp(host)) => host.clone(),
-            _ => "localhost".to_owned(),
+            #[cfg(unix)]
+            Some(tokio_postgres::config::Host::Unix(path)) => path.display().to_string(),
+            None => "localhost".to_owned(),
         };
         (host, self.config.get_ports().first().copied().unwrap_or(5432))
     }
@@ -267,13 +269,7 @@ impl DatabaseUrl {
 
     /// `postgresql://user:***@host:port/db`, safe to log.
     pub fn redacted(&self) -> String {
-        let host = match self.config.get_hosts().first() {
-            Some(tokio_postgres::config::Host::Tcp(host)) => host.clone(),
-            #[cfg(unix)]
-            Some(tokio_postgres::config::Host::Unix(path)) => path.display().to_string(),
-            None => String::new(),
-        };
-        let port = self.config.get_ports().first().copied().unwrap_or(5432);
+        let (host, port) = self.host_and_port();
         let password = if self.config.get_password().is_some() { ":***" } else { "" };
         format!("postgresql://{}{password}@{host}:{port}/{}", self.user(), self.database_name())
     }
