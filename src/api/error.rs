@@ -48,6 +48,22 @@ pub struct FieldError {
     pub message: String,
 }
 
+impl Problem {
+    fn new(status: StatusCode, detail: String, errors: Option<Vec<FieldError>>) -> Self {
+        Self {
+            kind: "about:blank".to_owned(),
+            title: status.canonical_reason().unwrap_or("Error").to_owned(),
+            status: status.as_u16(),
+            detail,
+            errors,
+        }
+    }
+
+    fn into_response(self, status: StatusCode) -> Response {
+        self.to_json_string().with_status(status).with_content_type(PROBLEM_JSON).into_response()
+    }
+}
+
 impl FieldError {
     pub fn new(field: impl Into<String>, message: impl ToString) -> Self {
         Self { field: field.into(), message: message.to_string() }
@@ -102,17 +118,11 @@ impl ApiError {
     }
 
     fn problem(&self) -> Problem {
-        let status = self.status();
-        Problem {
-            kind: "about:blank".to_owned(),
-            title: status.canonical_reason().unwrap_or("Error").to_owned(),
-            status: status.as_u16(),
-            detail: self.to_string(),
-            errors: match self {
-                Self::Invalid(errors) => Some(errors.clone()),
-                _ => None,
-            },
-        }
+        let errors = match self {
+            Self::Invalid(errors) => Some(errors.clone()),
+            _ => None,
+        };
+        Problem::new(self.status(), self.to_string(), errors)
     }
 }
 
@@ -122,8 +132,7 @@ impl ResponseError for ApiError {
     }
 
     fn as_response(&self) -> Response {
-        let body = self.problem().to_json_string();
-        let mut response = body.with_status(self.status()).with_content_type(PROBLEM_JSON).into_response();
+        let mut response = self.problem().into_response(self.status());
         let headers = response.headers_mut();
         match self {
             Self::Unavailable => {
@@ -291,16 +300,8 @@ pub fn problem_from_poem(error: poem::Error) -> Response {
         tracing::error!(%error, "request failed");
         ApiError::Internal
     } else {
-        let status = error.status();
-        let detail = error.to_string();
-        let problem = Problem {
-            kind: "about:blank".to_owned(),
-            title: status.canonical_reason().unwrap_or("Error").to_owned(),
-            status: status.as_u16(),
-            detail,
-            errors: None,
-        };
-        return problem.to_json_string().with_status(status).with_content_type(PROBLEM_JSON).into_response();
+        // Routing errors (404, 405) and the like: poem's own message is safe to show.
+        return Problem::new(error.status(), error.to_string(), None).into_response(error.status());
     };
     api_error.as_response()
 }
