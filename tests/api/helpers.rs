@@ -131,20 +131,23 @@ pub struct TestDb {
 
 impl TestDb {
     pub async fn new() -> Self {
-        let server = server().await;
-        let name = format!("{}{}", prefix(), NEXT_DATABASE.fetch_add(1, Ordering::Relaxed));
-        let client = db::connect_once(&server.admin).await.expect("connect to the test server");
-        db::admin::create_database_from(&client, &name, &server.template).await.expect("clone the template");
-        Self { url: server.admin.with_database(&name), name, admin: server.admin.clone() }
+        Self::create(true).await
     }
 
     /// A database with no schema at all, for exercising migrations.
     pub async fn empty() -> Self {
-        let server = server().await;
-        let name = format!("{}{}", prefix(), NEXT_DATABASE.fetch_add(1, Ordering::Relaxed));
-        let client = db::connect_once(&server.admin).await.expect("connect to the test server");
-        db::admin::create_database(&client, &name).await.expect("create database");
-        Self { url: server.admin.with_database(&name), name, admin: server.admin.clone() }
+        Self::create(false).await
+    }
+
+    async fn create(migrated: bool) -> Self {
+        let (admin, name) = server_and_unused_name().await;
+        let client = db::connect_once(&admin).await.expect("connect to the test server");
+        let created = match migrated {
+            true => db::admin::create_database_from(&client, &name, &server().await.template).await,
+            false => db::admin::create_database(&client, &name).await,
+        };
+        created.expect("create the test database");
+        Self { url: admin.with_database(&name), name, admin }
     }
 
     /// A pool as the test environment configures it.
