@@ -3,7 +3,7 @@
 //! versioned so its format can change without breaking saved cursors silently.
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Cursor {
@@ -38,7 +38,10 @@ impl Cursor {
         let micros: i64 = micros.parse().map_err(|_| CursorError)?;
         let id: i64 = id.parse().map_err(|_| CursorError)?;
         let created_at = DateTime::from_timestamp_micros(micros).ok_or(CursorError)?;
-        if id <= 0 {
+        // Every file's `created_at` is an RFC 3339 timestamp (years 0001 to
+        // 9999); anything else did not come from us, and years outside
+        // PostgreSQL's range would fail in the database rather than here.
+        if !(1..=9999).contains(&created_at.year()) || id <= 0 {
             return Err(CursorError);
         }
         Ok(Self { created_at, id })
@@ -66,6 +69,10 @@ mod tests {
             &URL_SAFE_NO_PAD.encode("v1:x:1"),
             &URL_SAFE_NO_PAD.encode("v1:1:0"),
             &URL_SAFE_NO_PAD.encode("v1:1:1:1"),
+            // Before PostgreSQL's range (4713 BC) and after RFC 3339's (9999).
+            &URL_SAFE_NO_PAD.encode("v1:-300000000000000000:1"),
+            &URL_SAFE_NO_PAD.encode("v1:-62135596800000001:1"),
+            &URL_SAFE_NO_PAD.encode("v1:253402300800000000:1"),
         ] {
             assert_eq!(Cursor::decode(bad), Err(CursorError), "{bad}");
         }

@@ -205,6 +205,8 @@ async fn listing_answers_422_for_a_bad_limit_or_cursor_and_401_without_token() {
         ("?limit=ten", "limit"),
         ("?cursor=bogus", "cursor"),
         ("?cursor=", "cursor"),
+        // A timestamp before PostgreSQL's range once answered 500.
+        ("?cursor=djE6LTMwMDAwMDAwMDAwMDAwMDAwMDox", "cursor"),
     ] {
         let problem = app.call(Method::GET, &format!("/api/v1/files{query}"), Some(&ann.token), None).await.expect(422);
         assert_eq!(problem["errors"][0]["field"], field, "{query}: {problem}");
