@@ -9,6 +9,7 @@ pub mod error;
 mod files;
 pub mod health;
 mod metrics;
+mod route_table;
 mod security;
 mod timestamp;
 mod users;
@@ -119,17 +120,11 @@ fn swagger_ui_html(spec: &str) -> String {
     )
 }
 
-/// Every path template the service answers, for the metrics' `route` label.
-fn route_templates(spec: &str) -> Vec<String> {
-    let spec: serde_json::Value = serde_json::from_str(spec).expect("the spec is JSON");
-    let paths: Vec<String> = spec["paths"].as_object().map(|paths| paths.keys().cloned().collect()).unwrap_or_default();
-    paths.into_iter().chain(["/openapi.json", "/docs", "/metrics"].map(String::from)).collect()
-}
-
 pub fn routes(state: AppState) -> impl Endpoint {
     let spec = spec();
     let docs = swagger_ui_html(&spec);
-    let metrics = metrics::Metrics::new(route_templates(&spec));
+    let table = route_table::RouteTable::from_spec(&spec);
+    let metrics = metrics::Metrics::new(table.clone());
     let scrape = {
         let (metrics, pool) = (metrics.clone(), state.pool.clone());
         make_sync(move |_| metrics.render(&pool).with_content_type(metrics::CONTENT_TYPE))
@@ -146,6 +141,7 @@ pub fn routes(state: AppState) -> impl Endpoint {
             poem::error::ResponseError::as_response(&error::ApiError::Internal)
         }))
         .catch_all_error(|error| async move { error::problem_from_poem(error) })
+        .around(move |endpoint, request| table.clone().allow_on_405(endpoint, request))
         .with(poem::middleware::SetHeader::new().overriding(header::CACHE_CONTROL, "no-store"))
         .around(metrics::record)
         .data(metrics)

@@ -2,15 +2,16 @@
 //! connection pool's counters, in the OpenMetrics text format (which
 //! Prometheus scrapes). Serving it touches no database connection.
 
-use std::{collections::HashSet, sync::Arc, time::Instant};
+use std::{sync::Arc, time::Instant};
 
-use poem::{Endpoint, IntoResponse, Request, Response, Result};
+use poem::{Endpoint, IntoResponse, Request, Response, Result, http::Method};
 use prometheus_client::{
     encoding::{EncodeLabelSet, text::encode},
     metrics::{counter::Counter, family::Family, gauge::Gauge, histogram::Histogram},
     registry::Registry,
 };
 
+use super::route_table::RouteTable;
 use crate::db::{Pool, PoolStats};
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -40,11 +41,11 @@ struct Inner {
     pool_max_size: Gauge,
     /// Route templates (`/api/v1/files/{id}`); any other path counts as
     /// `unmatched`, so random URLs cannot grow the label set without bound.
-    routes: HashSet<String>,
+    routes: RouteTable,
 }
 
 impl Metrics {
-    pub fn new(routes: impl IntoIterator<Item = String>) -> Self {
+    pub fn new(routes: RouteTable) -> Self {
         let mut registry = Registry::default();
         let requests = Family::<RequestLabels, Counter>::default();
         let durations = Family::<RouteLabels, Histogram>::new_with_constructor(|| {
@@ -61,7 +62,6 @@ impl Metrics {
         let pool_available = gauge(&mut registry, "db_pool_available", "Open connections not in use");
         let pool_waiting = gauge(&mut registry, "db_pool_waiting", "Requests waiting for a connection");
         let pool_max_size = gauge(&mut registry, "db_pool_max_size", "The most connections the pool opens");
-        let routes = routes.into_iter().collect();
         Self(Arc::new(Inner {
             registry,
             requests,
@@ -74,18 +74,9 @@ impl Metrics {
         }))
     }
 
-    fn route(&self, path: &str) -> String {
-        let template: Vec<&str> = path
-            .split('/')
-            .map(|part| if !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()) { "{id}" } else { part })
-            .collect();
-        let template = template.join("/");
-        if self.0.routes.contains(&template) { template } else { "unmatched".to_owned() }
-    }
-
-    fn observe(&self, method: &str, path: &str, status: u16, started: Instant) {
-        let route = self.route(path);
-        let method = method.to_owned();
+    fn observe(&self, method: &Method, path: &str, status: u16, started: Instant) {
+        let route = self.0.routes.template(path).unwrap_or("unmatched").to_owned();
+        let method = method_label(method).to_owned();
         self.0.requests.get_or_create(&RequestLabels { method: method.clone(), route: route.clone(), status }).inc();
         self.0.durations.get_or_create(&RouteLabels { method, route }).observe(started.elapsed().as_secs_f64());
     }
@@ -104,10 +95,27 @@ impl Metrics {
     }
 }
 
+/// The standard methods by name; any other (`FOO1`, `FOO2`, ...) is `other`,
+/// so made-up methods cannot grow the label set without bound.
+fn method_label(method: &Method) -> &'static str {
+    const STANDARD: [Method; 9] = [
+        Method::GET,
+        Method::HEAD,
+        Method::POST,
+        Method::PUT,
+        Method::PATCH,
+        Method::DELETE,
+        Method::OPTIONS,
+        Method::TRACE,
+        Method::CONNECT,
+    ];
+    STANDARD.iter().find(|standard| *standard == method).map_or("other", |standard| standard.as_str())
+}
+
 /// Counts and times every request, whatever its outcome.
 pub async fn record<E: Endpoint>(endpoint: Arc<E>, request: Request) -> Result<Response> {
     let metrics = request.data::<Metrics>().cloned();
-    let (method, path, started) = (request.method().to_string(), request.uri().path().to_owned(), Instant::now());
+    let (method, path, started) = (request.method().clone(), request.uri().path().to_owned(), Instant::now());
     let result = endpoint.call(request).await.map(IntoResponse::into_response);
     if let Some(metrics) = metrics {
         let status = match &result {

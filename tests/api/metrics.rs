@@ -1,3 +1,5 @@
+use reqwest::Method;
+
 use crate::helpers::TestApp;
 
 #[tokio::test]
@@ -19,4 +21,18 @@ async fn metrics_count_requests_by_route_and_status_and_show_the_pool() {
     assert!(text.contains("db_pool_max_size 1"), "{text}");
     assert!(text.contains("http_request_duration_seconds_bucket"), "{text}");
     assert!(text.trim_end().ends_with("# EOF"));
+}
+
+#[tokio::test]
+async fn made_up_methods_share_one_label_so_they_cannot_grow_the_metrics() {
+    let app = TestApp::spawn().await;
+    for n in 0..20 {
+        let method = Method::from_bytes(format!("FOO{n}").as_bytes()).expect("a valid token");
+        app.http.request(method, app.url("/api/v1/health")).send().await.expect("answered");
+    }
+
+    let text = app.get("/metrics").await.text().await.expect("body");
+
+    assert!(!text.contains("FOO"), "no method name of its own: {text}");
+    assert!(text.contains(r#"http_requests_total{method="other",route="/api/v1/health",status="405"} 20"#), "{text}");
 }

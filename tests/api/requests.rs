@@ -61,6 +61,26 @@ async fn wrong_methods_and_unknown_paths_are_problem_json() {
 }
 
 #[tokio::test]
+async fn a_405_names_the_allowed_methods_as_rfc_9110_requires() {
+    let app = TestApp::spawn().await;
+
+    for (method, path, allow) in [
+        (Method::TRACE, "/api/v1/health", "GET, HEAD"),
+        (Method::PUT, REGISTER, "POST"),
+        (Method::POST, "/api/v1/files/7", "GET, PATCH, DELETE, HEAD"),
+        (Method::DELETE, "/api/v1/files", "GET, POST, HEAD"),
+    ] {
+        let reply = app.call(method.clone(), path, None, None).await;
+        reply.expect(405);
+        let mut allowed: Vec<&str> = reply.header("allow").unwrap_or_default().split(", ").collect();
+        let mut expected: Vec<&str> = allow.split(", ").collect();
+        allowed.sort();
+        expected.sort();
+        assert_eq!(allowed, expected, "{method} {path}");
+    }
+}
+
+#[tokio::test]
 async fn no_response_ever_contains_a_password_hash() {
     let app = TestApp::spawn().await;
     let ann = app.user("ann@example.com").await;
