@@ -28,9 +28,17 @@ impl Password {
         }
     }
 
-    /// For login, where any length is checked (and fails) rather than reported.
+    /// For login, where a password of any length is checked rather than
+    /// reported; see [`Password::is_acceptable`].
     pub fn unchecked(input: &str) -> Self {
-        Self(input.chars().take(PASSWORD_MAX).collect())
+        Self(input.to_owned())
+    }
+
+    /// Whether `parse` would have taken it: no stored password is longer
+    /// than [`PASSWORD_MAX`], so a longer one never matches (it is never
+    /// shortened to fit, which would let any suffix log in).
+    pub fn is_acceptable(&self) -> bool {
+        (PASSWORD_MIN..=PASSWORD_MAX).contains(&self.0.chars().count())
     }
 
     pub fn expose(&self) -> &str {
@@ -54,6 +62,15 @@ mod tests {
         assert!(Password::parse("12345678").is_ok());
         assert!(Password::parse(&"é".repeat(PASSWORD_MAX)).is_ok());
         assert_eq!(Password::parse(&"a".repeat(PASSWORD_MAX + 1)).err(), Some(PasswordError::TooLong));
+    }
+
+    #[test]
+    fn a_login_password_is_kept_whole_and_judged_by_the_same_bounds() {
+        let long = "a".repeat(PASSWORD_MAX + 1);
+        assert_eq!(Password::unchecked(&long).expose(), long, "never truncated");
+        assert!(!Password::unchecked(&long).is_acceptable());
+        assert!(!Password::unchecked("short").is_acceptable());
+        assert!(Password::unchecked(&"é".repeat(PASSWORD_MAX)).is_acceptable());
     }
 
     #[test]
