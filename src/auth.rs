@@ -4,5 +4,5 @@
 mod password;
 mod token;
 
-pub use password::{hash_password, verify_password};
+pub use password::{HashingBusy, hash_password, verify_password};
 pub use token::{IssuedToken, TokenError, TokenKeys};

@@ -143,7 +143,7 @@ impl AuthApi {
         body: JsonBody<Registration>,
     ) -> Result<RegisterResponse, Errors<{ CONFLICT | JSON_BODY | DATABASE }>> {
         let SignIn { email, password } = body.0;
-        let hash = auth::hash_password(password).await;
+        let hash = auth::hash_password(password).await?;
         let client = state.db().await?;
         let user = UserRepository::create(&client, &email, &hash).await?;
         let location = format!("/api/v1/users/{}", user.id);
@@ -166,11 +166,13 @@ impl AuthApi {
             Some(email) => UserRepository::credentials(&state.db().await?, email).await?,
             None => None,
         };
+        // A password no account can have is checked against the decoy, so it
+        // costs the same time and gets the same 401 as a wrong one.
         let (user_id, hash, is_active) = match found {
-            Some(found) => (found.user_id, Some(found.password_hash), found.is_active),
-            None => (0, None, false),
+            Some(found) if password.is_acceptable() => (found.user_id, Some(found.password_hash), found.is_active),
+            _ => (0, None, false),
         };
-        if !auth::verify_password(password, hash).await {
+        if !auth::verify_password(password, hash).await? {
             return Err(ApiError::WrongCredentials.into());
         }
         if !is_active {

@@ -14,7 +14,7 @@ use poem_openapi::{
     types::{ToJSON, Type},
 };
 
-use crate::db::DbError;
+use crate::{auth::HashingBusy, db::DbError};
 
 /// Seconds a client should wait before retrying a 503.
 pub const RETRY_AFTER_SECONDS: u32 = 1;
@@ -93,6 +93,8 @@ pub enum ApiError {
     Invalid(Vec<FieldError>),
     #[error("the database is unavailable; retry shortly")]
     Unavailable,
+    #[error("the server is busy checking other passwords; retry shortly")]
+    Busy,
     #[error("the server failed to handle this request")]
     Internal,
 }
@@ -112,7 +114,7 @@ impl ApiError {
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unavailable | Self::Busy => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -135,7 +137,7 @@ impl ResponseError for ApiError {
         let mut response = self.problem().into_response(self.status());
         let headers = response.headers_mut();
         match self {
-            Self::Unavailable => {
+            Self::Unavailable | Self::Busy => {
                 headers.insert("retry-after", RETRY_AFTER_SECONDS.into());
             }
             Self::Unauthorized(_) => {
@@ -166,6 +168,12 @@ impl From<DbError> for ApiError {
                 Self::Internal
             }
         }
+    }
+}
+
+impl From<HashingBusy> for ApiError {
+    fn from(_: HashingBusy) -> Self {
+        Self::Busy
     }
 }
 
@@ -209,7 +217,7 @@ const STATUSES: &[(u32, u16, &str)] = &[
     (
         status::UNAVAILABLE,
         503,
-        "The database is unreachable or no connection was free in time; retry after `Retry-After` seconds.",
+        "The database is unreachable, no connection was free in time, or too many passwords are being checked at once; retry after `Retry-After` seconds.",
     ),
 ];
 
@@ -230,6 +238,12 @@ impl<const S: u32> From<ApiError> for Errors<S> {
 
 impl<const S: u32> From<DbError> for Errors<S> {
     fn from(error: DbError) -> Self {
+        ApiError::from(error).into()
+    }
+}
+
+impl<const S: u32> From<HashingBusy> for Errors<S> {
+    fn from(error: HashingBusy) -> Self {
         ApiError::from(error).into()
     }
 }

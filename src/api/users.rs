@@ -136,7 +136,7 @@ impl UsersApi {
         }
         let input = body.0;
         let password_hash = match input.password {
-            Some(password) => Some(auth::hash_password(password).await),
+            Some(password) => Some(auth::hash_password(password).await?),
             None => None,
         };
         let changes = UserChanges { email: input.email, password_hash, is_active: input.is_active };

@@ -126,6 +126,19 @@ async fn login_answers_the_same_401_for_an_unknown_email_and_a_wrong_password() 
 }
 
 #[tokio::test]
+async fn login_rejects_a_password_over_the_maximum_even_when_it_starts_with_the_right_one() {
+    let app = TestApp::spawn().await;
+    let exactly_max = "p".repeat(128);
+    let body = json!({ "email": "ann@example.com", "password": exactly_max });
+    app.call(Method::POST, "/api/v1/auth/register", None, Some(body)).await.expect(201);
+    app.login("ann@example.com", &exactly_max).await.expect(200);
+
+    let with_suffix = app.login("ann@example.com", &format!("{exactly_max}anything")).await.expect(401);
+
+    assert_eq!(with_suffix, app.login("ann@example.com", "not the password").await.expect(401), "same 401");
+}
+
+#[tokio::test]
 async fn login_answers_403_for_an_inactive_account_only_with_the_right_password() {
     let app = TestApp::spawn().await;
     let ann = app.user("ann@example.com").await;
