@@ -6,16 +6,17 @@
 //! and through the generated `reviewpoint_codegen` queries.
 
 pub mod admin;
+mod connection;
 mod error;
 mod executor;
 mod health;
 mod pool;
 mod transaction;
 
-pub use deadpool_postgres::{Client, Pool, Transaction};
+pub use connection::{Bounds, Connection, Transaction};
 pub use error::{ConflictKind, DbError};
 pub(crate) use executor::run;
 pub use executor::{Executor, retry_after};
 pub use health::{DatabaseHealth, PoolStats, check as check_health};
-pub use pool::{build_pool, connect_once};
+pub use pool::{Pool, build_pool, connect_once};
 pub use transaction::in_transaction;

@@ -35,8 +35,8 @@ impl AppState {
     }
 
     /// A pooled connection, waiting at most the pool's wait timeout.
-    pub async fn db(&self) -> Result<db::Client, DbError> {
-        Ok(self.pool.get().await?)
+    pub async fn db(&self) -> Result<db::Connection, DbError> {
+        self.pool.get().await
     }
 }
 

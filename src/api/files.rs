@@ -248,7 +248,7 @@ fn no_such_file() -> ApiError {
 }
 
 /// After a write touched no file: 404, unless the caller's account is gone (401).
-async fn missing_or_gone(client: &crate::db::Client, caller: i64) -> Result<ApiError, ApiError> {
+async fn missing_or_gone(client: &crate::db::Connection, caller: i64) -> Result<ApiError, ApiError> {
     Ok(match UserRepository::me(client, caller).await? {
         Caller::Active(_) => no_such_file(),
         Caller::Inactive => user_gone(),

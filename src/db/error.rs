@@ -35,6 +35,12 @@ pub enum ConflictKind {
 }
 
 impl DbError {
+    /// The database did not answer within `limit`, on the client's clock.
+    pub fn timed_out(limit: std::time::Duration) -> Self {
+        tracing::warn!(?limit, "the database did not answer in time");
+        Self::Unavailable { reason: "the database did not answer in time", source: None }
+    }
+
     fn unavailable(reason: &'static str, source: impl std::error::Error + Send + Sync + 'static) -> Self {
         Self::Unavailable { reason, source: Some(Box::new(source)) }
     }

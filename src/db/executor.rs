@@ -1,41 +1,68 @@
 //! What repositories run statements on: a pooled connection or a transaction.
 
-use deadpool_postgres::{Client, StatementCache, Transaction};
+use deadpool_postgres::StatementCache;
 use reviewpoint_codegen::client::GenericClient;
 use tokio_postgres::error::SqlState;
 
-use super::DbError;
+use super::{Bounds, Connection, DbError, Transaction};
 
-/// A pooled connection or a transaction on one, with its prepared-statement cache.
-pub trait Executor: GenericClient {
+/// A pooled connection or a transaction on one: what generated statements
+/// run on, its prepared-statement cache, and its client-side deadline.
+pub trait Executor: Sync {
+    type Client: GenericClient;
+
     /// Whether a statement that failed may simply run again: not inside a
     /// transaction, which the failure has aborted.
     const RETRIABLE: bool;
 
+    fn client(&self) -> &Self::Client;
+
     fn statement_cache(&self) -> &StatementCache;
+
+    fn bounds(&self) -> Bounds<'_>;
 }
 
-impl Executor for Client {
+impl Executor for Connection {
+    type Client = deadpool_postgres::Client;
+
     const RETRIABLE: bool = true;
 
+    fn client(&self) -> &Self::Client {
+        self
+    }
+
     fn statement_cache(&self) -> &StatementCache {
-        &self.statement_cache
+        Connection::statement_cache(self)
+    }
+
+    fn bounds(&self) -> Bounds<'_> {
+        Connection::bounds(self)
     }
 }
 
-impl Executor for Transaction<'_> {
+impl<'a> Executor for Transaction<'a> {
+    type Client = deadpool_postgres::Transaction<'a>;
+
     const RETRIABLE: bool = false;
 
+    fn client(&self) -> &Self::Client {
+        &self.inner
+    }
+
     fn statement_cache(&self) -> &StatementCache {
-        &self.statement_cache
+        &self.inner.statement_cache
+    }
+
+    fn bounds(&self) -> Bounds<'_> {
+        self.bounds
     }
 }
 
-/// Runs one generated statement on an [`Executor`] and types its error:
-/// `run!(db, |c| query().bind(c, &id).opt())`.
+/// Runs one generated statement on an [`Executor`] within its deadline and
+/// types its error: `run!(db, |c| query().bind(c, &id).opt())`.
 ///
 /// When a migration changed a table that a cached prepared statement reads,
-/// PostgreSQL answers `0A000 cached plan must not change result type` until the
+/// PostgreSQL answers `0A000` ("cached plan must not change result type") until the
 /// statement is prepared again. Then the connection's cached statements are
 /// forgotten and, outside a transaction, the statement runs once more; inside
 /// one the error is retryable (the next attempt prepares afresh).
@@ -45,13 +72,18 @@ impl Executor for Transaction<'_> {
 /// every handler future must be.
 macro_rules! run {
     ($db:expr, |$c:ident| $statement:expr) => {{
-        let $c = $db;
-        match $statement.await {
-            Ok(value) => Ok(value),
-            Err(error) => match $crate::db::retry_after($c, error) {
-                Ok(()) => $statement.await.map_err($crate::db::DbError::from),
+        let db = $db;
+        let $c = $crate::db::Executor::client(db);
+        match $crate::db::Executor::bounds(db).within($statement).await {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(error)) => match $crate::db::retry_after(db, error) {
+                Ok(()) => match $crate::db::Executor::bounds(db).within($statement).await {
+                    Ok(result) => result.map_err($crate::db::DbError::from),
+                    Err(error) => Err(error),
+                },
                 Err(error) => Err(error),
             },
+            Err(error) => Err(error),
         }
     }};
 }
@@ -67,9 +99,10 @@ pub fn retry_after<E: Executor>(executor: &E, error: tokio_postgres::Error) -> R
     if E::RETRIABLE { Ok(()) } else { Err(DbError::Retryable(error)) }
 }
 
+/// PostgreSQL answers a stale plan with `0A000` (feature not supported); the
+/// message text depends on the server's `lc_messages`, so only the code is
+/// read. Any other `0A000` from a statement that ran outside a transaction
+/// merely runs once more and fails the same way.
 fn is_stale_plan(error: &tokio_postgres::Error) -> bool {
-    error.as_db_error().is_some_and(|db| {
-        *db.code() == SqlState::FEATURE_NOT_SUPPORTED
-            && db.message().starts_with("cached plan must not change result type")
-    })
+    error.as_db_error().is_some_and(|db| *db.code() == SqlState::FEATURE_NOT_SUPPORTED)
 }

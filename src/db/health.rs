@@ -3,10 +3,9 @@
 
 use std::time::{Duration, Instant};
 
-use deadpool_postgres::Pool;
 use reviewpoint_codegen::queries::health::ping;
 
-use super::DbError;
+use super::{DbError, Pool};
 
 #[derive(Debug)]
 pub struct DatabaseHealth {
@@ -32,26 +31,29 @@ impl PoolStats {
 }
 
 /// Checks out a connection and runs `SELECT 1`, answering within `timeout`
-/// whatever the database does.
+/// whatever the database does. A connection that did not answer in time is
+/// discarded, not returned to the pool.
 pub async fn check(pool: &Pool, timeout: Duration) -> DatabaseHealth {
     let started = Instant::now();
+    let deadline = tokio::time::Instant::now() + timeout;
     let probe = async {
-        let client = pool.get().await?;
-        ping().bind(&client).one().await?;
-        Ok::<_, DbError>(())
+        let client = tokio::time::timeout_at(deadline, pool.get()).await.map_err(|_| DbError::timed_out(timeout))??;
+        match tokio::time::timeout_at(deadline, async { super::run!(&client, |c| ping().bind(c).one()) }).await {
+            Ok(answer) => answer.map(drop),
+            Err(_) => {
+                client.discard();
+                Err(DbError::timed_out(timeout))
+            }
+        }
     };
-    let problem = match tokio::time::timeout(timeout, probe).await {
-        Ok(Ok(())) => None,
-        Ok(Err(error)) => {
+    let problem = match probe.await {
+        Ok(()) => None,
+        Err(error) => {
             tracing::warn!(error = %error, source = ?std::error::Error::source(&error), "database health check failed");
             Some(match error {
                 DbError::Unavailable { reason, .. } => reason,
                 _ => "unexpected database error",
             })
-        }
-        Err(_) => {
-            tracing::warn!(?timeout, "database health check timed out");
-            Some("timed out")
         }
     };
     DatabaseHealth { healthy: problem.is_none(), latency: started.elapsed(), problem }

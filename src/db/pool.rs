@@ -3,10 +3,39 @@
 
 use std::time::Duration;
 
-use deadpool_postgres::{Hook, HookError, Manager, ManagerConfig, Pool, RecyclingMethod, Runtime, Timeouts};
+use deadpool_postgres::{Hook, HookError, Manager, ManagerConfig, RecyclingMethod, Runtime, Status, Timeouts};
 use tokio_postgres::NoTls;
 
+use super::{Connection, DbError};
 use crate::config::{DatabaseUrl, PoolSettings};
+
+/// How much longer than the server's `statement_timeout` the client waits for
+/// an answer: normally the server's own timeout answers first.
+const DEADLINE_MARGIN: Duration = Duration::from_secs(1);
+
+/// deadpool's pool, handing out [`Connection`]s whose every await is bounded.
+#[derive(Clone)]
+pub struct Pool {
+    inner: deadpool_postgres::Pool,
+    /// The longest a statement may take before its connection counts as dead.
+    deadline: Duration,
+    /// The longest a checkout may take, waiting and connecting included.
+    checkout: Duration,
+}
+
+impl Pool {
+    /// A connection, or `Unavailable` within the wait and connect timeouts.
+    pub async fn get(&self) -> Result<Connection, DbError> {
+        match tokio::time::timeout(self.checkout, self.inner.get()).await {
+            Ok(client) => Ok(Connection::new(client?, self.deadline)),
+            Err(_) => Err(DbError::timed_out(self.checkout)),
+        }
+    }
+
+    pub fn status(&self) -> Status {
+        self.inner.status()
+    }
+}
 
 /// A connection idle longer than this is verified with an empty query before
 /// reuse. Busy connections skip the round trip (deadpool's fast recycling
@@ -18,9 +47,16 @@ const VERIFY_AFTER_IDLE: Duration = Duration::from_secs(5);
 const REAP_EVERY: Duration = Duration::from_secs(30);
 
 pub fn build_pool(url: &DatabaseUrl, settings: PoolSettings) -> Pool {
+    let deadline = settings.statement_timeout + DEADLINE_MARGIN;
     let mut pg = url.connect_config().clone();
+    // On a real network a peer that vanished is noticed by the kernel too:
+    // idle connections by keepalive probes (after about 25 s), busy ones when
+    // sent data stays unacknowledged past the statement deadline.
     pg.connect_timeout(settings.connect_timeout)
-        .keepalives_idle(Duration::from_secs(60))
+        .keepalives_idle(Duration::from_secs(10))
+        .keepalives_interval(Duration::from_secs(5))
+        .keepalives_retries(3)
+        .tcp_user_timeout(deadline)
         .application_name("reviewpoint");
     let statement_timeout = format!("-c statement_timeout={}", settings.statement_timeout.as_millis());
     let options = match pg.get_options() {
@@ -29,7 +65,7 @@ pub fn build_pool(url: &DatabaseUrl, settings: PoolSettings) -> Pool {
     };
     pg.options(&options);
     let manager = Manager::from_config(pg, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
-    let pool = Pool::builder(manager)
+    let pool = deadpool_postgres::Pool::builder(manager)
         .max_size(settings.max_size())
         .runtime(Runtime::Tokio1)
         .timeouts(Timeouts {
@@ -37,24 +73,28 @@ pub fn build_pool(url: &DatabaseUrl, settings: PoolSettings) -> Pool {
             create: Some(settings.connect_timeout),
             recycle: Some(settings.recycle_timeout),
         })
-        .pre_recycle(Hook::async_fn(|client, metrics| {
+        // deadpool runs this hook outside its recycle timeout: bound it here.
+        .pre_recycle(Hook::async_fn(move |client, metrics| {
             let idle = metrics.last_used();
             Box::pin(async move {
                 if idle < VERIFY_AFTER_IDLE {
                     return Ok(());
                 }
-                client.simple_query("").await.map(drop).map_err(HookError::Backend)
+                match tokio::time::timeout(settings.recycle_timeout, client.simple_query("")).await {
+                    Ok(answer) => answer.map(drop).map_err(HookError::Backend),
+                    Err(_) => Err(HookError::message("no answer to the pre-use check")),
+                }
             })
         }))
         .build()
         .expect("a runtime and timeouts are set, so building cannot fail");
     spawn_idle_reaper(&pool, settings);
-    pool
+    Pool { inner: pool, deadline, checkout: settings.wait_timeout + settings.connect_timeout }
 }
 
 /// Closes connections idle longer than `idle_timeout` while more than `size`
 /// are open: the "overflow" above `size` is temporary. Stops with the pool.
-fn spawn_idle_reaper(pool: &Pool, settings: PoolSettings) {
+fn spawn_idle_reaper(pool: &deadpool_postgres::Pool, settings: PoolSettings) {
     let weak = pool.weak();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(REAP_EVERY);
@@ -74,7 +114,7 @@ fn spawn_idle_reaper(pool: &Pool, settings: PoolSettings) {
 
 /// One connection outside any pool, for administrative work (migrations,
 /// creating databases). Its driver task ends when the client is dropped.
-pub async fn connect_once(url: &DatabaseUrl) -> Result<tokio_postgres::Client, super::DbError> {
+pub async fn connect_once(url: &DatabaseUrl) -> Result<tokio_postgres::Client, DbError> {
     let mut config = url.connect_config().clone();
     config.connect_timeout(Duration::from_secs(5)).application_name("reviewpoint-admin");
     let (client, connection) = config.connect(NoTls).await?;

@@ -1,28 +1,31 @@
 //! One unit of work: commits when the work succeeds, rolls back when it
 //! fails, and also when the future is dropped before it finished (a cancelled
 //! request): tokio-postgres rolls back a transaction dropped uncommitted.
+//! Beginning, committing and rolling back are bounded like every statement.
 
-use deadpool_postgres::{Client, Transaction};
-
-use super::DbError;
+use super::{Connection, DbError, Transaction};
 
 pub async fn in_transaction<T, E>(
-    client: &mut Client,
+    connection: &mut Connection,
     work: impl AsyncFnOnce(&Transaction<'_>) -> Result<T, E>,
 ) -> Result<T, E>
 where
     E: From<DbError>,
 {
-    let transaction = client.transaction().await.map_err(DbError::from)?;
+    let (client, bounds) = connection.split();
+    let inner = bounds.within(client.transaction()).await?.map_err(DbError::from)?;
+    let transaction = Transaction { inner, bounds };
     match work(&transaction).await {
         Ok(value) => {
-            transaction.commit().await.map_err(DbError::from)?;
+            // A connection lost during COMMIT leaves the outcome unknown: it
+            // is reported (503), never retried, which could apply it twice.
+            bounds.within(transaction.inner.commit()).await?.map_err(DbError::from)?;
             Ok(value)
         }
         Err(error) => {
             // Best effort: if the rollback itself fails the connection is
             // broken and the server discards the transaction anyway.
-            let _ = transaction.rollback().await;
+            let _ = bounds.within(transaction.inner.rollback()).await;
             Err(error)
         }
     }

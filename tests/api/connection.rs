@@ -23,7 +23,7 @@ async fn a_wrong_port_is_a_clear_unavailable_error_and_unhealthy() {
     let url = db.url.with_host_and_port("127.0.0.1", closed);
     let pool = db::build_pool(&url, Environment::Test.pool());
 
-    let error = pool.get().await.map_err(DbError::from).expect_err("nothing listens there");
+    let error = pool.get().await.expect_err("nothing listens there");
     let health = db::check_health(&pool, Duration::from_secs(5)).await;
 
     assert!(matches!(error, DbError::Unavailable { .. }), "{error:?}");

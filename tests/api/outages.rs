@@ -64,3 +64,32 @@ async fn requests_that_need_no_database_work_while_the_pool_is_exhausted() {
         assert_eq!(app.get(path).await.status().as_u16(), 200, "{path}");
     }
 }
+
+#[tokio::test]
+async fn a_pooled_connection_that_goes_silent_answers_503_in_bounded_time_and_is_discarded() {
+    let db = TestDb::new().await;
+    let (host, port) = db.url.host_and_port();
+    let upstream = tokio::net::lookup_host((host.as_str(), port)).await.expect("resolve").next().expect("address");
+    let proxy = ChaosProxy::start(upstream).await;
+    let mut settings = Environment::Test.pool();
+    settings.statement_timeout = Duration::from_millis(500);
+    settings.connect_timeout = Duration::from_millis(500);
+    let pool = reviewpoint::db::build_pool(&db.url.with_host_and_port("127.0.0.1", proxy.addr.port()), settings);
+    let app = TestApp::serve(db, pool, Duration::from_secs(2)).await;
+    let ann = app.user("ann@example.com").await;
+    assert_eq!(app.pool.status().size, 1, "one connection is pooled");
+
+    proxy.set(Mode::Blackhole);
+    let started = Instant::now();
+    let reply = app.call(Method::GET, "/api/v1/files", Some(&ann.token), None).await;
+    let waited = started.elapsed();
+
+    reply.expect(503);
+    assert_eq!(reply.header("retry-after"), Some("1"));
+    // The deadline is the statement timeout plus a second's margin.
+    assert!(waited < Duration::from_secs(4), "bounded on the client side: {waited:?}");
+    assert_eq!(app.pool.status().size, 0, "the silent connection left the pool");
+    app.call(Method::GET, "/api/v1/auth/me", Some(&ann.token), None).await.expect(503);
+    proxy.set(Mode::Forward);
+    app.call(Method::GET, "/api/v1/files", Some(&ann.token), None).await.expect(200);
+}

@@ -17,6 +17,7 @@ pub enum Mode {
     /// Accept, then close at once: like a server that is down.
     Refuse,
     /// Accept and never answer: like a server behind a dead network.
+    /// Connections already open go silent too, but stay open.
     Blackhole,
 }
 
@@ -46,10 +47,15 @@ impl ChaosProxy {
                         Mode::Forward => {
                             let Ok(server) = TcpStream::connect(upstream).await else { return };
                             let (mut client, mut server) = (client, server);
-                            // Any change of mode cuts live connections, as a restart would.
                             tokio::select! {
-                                _ = copy_bidirectional(&mut client, &mut server) => {}
+                                _ = copy_bidirectional(&mut client, &mut server) => return,
                                 _ = changes.changed() => {}
+                            }
+                            // Refuse cuts live connections, as a restart would;
+                            // Blackhole holds them open in silence until the next change.
+                            if *changes.borrow_and_update() == Mode::Blackhole {
+                                let _held = (client, server);
+                                let _ = changes.changed().await;
                             }
                         }
                     }
