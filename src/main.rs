@@ -10,6 +10,13 @@ use reviewpoint::{
     startup, telemetry,
 };
 
+/// glibc's malloc keeps the 19 MiB of each password hash in its arenas (its
+/// mmap threshold rises after the first free), so a login storm left the
+/// process hundreds of megabytes larger for good. mimalloc gives large blocks
+/// back to the system.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(version, about = "ReViewPoint backend: HTTP API over PostgreSQL")]
 struct Cli {

@@ -1,16 +1,20 @@
 //! Argon2id at OWASP's recommended minimum (19 MiB, 2 passes, 1 lane), run on
-//! the blocking pool so a hash never stalls the async workers.
+//! threads of its own so a hash never stalls the async workers.
 //!
-//! Hashing is bounded: at most one hash per core runs at once and a short
-//! queue waits behind them; past that the caller gets [`HashingBusy`] (the
-//! API answers 503 with `Retry-After`). Unbounded, a storm of logins once
-//! started hundreds of blocking threads of 19 MiB each and took the process
-//! to gigabytes that never came back.
+//! Hashing is bounded: one thread per core hashes, a short queue waits behind
+//! them, and past that the caller gets [`HashingBusy`] (the API answers 503
+//! with `Retry-After`). On tokio's blocking pool, a storm of logins once
+//! started hundreds of threads of 19 MiB each and took the process to
+//! gigabytes that never came back; bounding the concurrency alone was not
+//! enough, as the pool still churns through threads and each new thread may
+//! keep its 19 MiB in a malloc arena of its own. A fixed set of long-lived
+//! threads keeps at most one such buffer each. (A general pool such as rayon
+//! would do too, but brings work stealing this one kind of job does not need.)
 
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock, Mutex, mpsc};
 
 use argon2::{Algorithm, Argon2, Params, PasswordHasher, PasswordVerifier, Version};
-use tokio::sync::Semaphore;
+use tokio::sync::{Semaphore, oneshot};
 
 use crate::domain::{Password, PasswordHash};
 
@@ -37,33 +41,59 @@ const QUEUED_PER_CORE: usize = 32;
 #[error("too many password checks at once")]
 pub struct HashingBusy;
 
-struct Limits {
-    /// One permit per hash that may run now: one per core.
-    running: Semaphore,
-    /// One permit per hash that may run or wait.
-    admitted: Semaphore,
+type Job = Box<dyn FnOnce() + Send>;
+
+/// The hashing threads and their bounded queue.
+struct Hashers {
+    jobs: mpsc::Sender<Job>,
+    /// One permit per job running or queued, held until the job is done, so
+    /// the queue stays bounded even when callers give up waiting.
+    admitted: Arc<Semaphore>,
 }
 
-impl Limits {
-    const fn new(running: usize, queued: usize) -> Self {
-        Self { running: Semaphore::const_new(running), admitted: Semaphore::const_new(running + queued) }
+impl Hashers {
+    fn start(threads: usize, queued: usize) -> Self {
+        let (jobs, inbox) = mpsc::channel::<Job>();
+        let inbox = Arc::new(Mutex::new(inbox));
+        for n in 0..threads {
+            let inbox = inbox.clone();
+            let hashing = move || {
+                // One thread at a time waits on the queue; the lock is
+                // released before the job runs.
+                while let Ok(Ok(job)) = inbox.lock().map(|inbox| inbox.recv()) {
+                    job();
+                }
+            };
+            std::thread::Builder::new().name(format!("argon2-{n}")).spawn(hashing).expect("spawn a hashing thread");
+        }
+        Self { jobs, admitted: Arc::new(Semaphore::new(threads + queued)) }
     }
 
-    /// Runs one argon2 computation on the blocking pool within the limits.
+    /// Runs one argon2 computation on a hashing thread, or refuses at once
+    /// when the queue is full.
     async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, HashingBusy> {
-        let _admitted = self.admitted.try_acquire().map_err(|_| HashingBusy)?;
-        let _running = self.running.acquire().await.map_err(|_| HashingBusy)?;
-        Ok(tokio::task::spawn_blocking(work).await.expect("argon2 does not panic on valid parameters"))
+        let permit = self.admitted.clone().try_acquire_owned().map_err(|_| HashingBusy)?;
+        let (reply, answer) = oneshot::channel();
+        let job = move || {
+            // A caller that went away (a dropped connection) costs no hash.
+            if !reply.is_closed() {
+                let value = work();
+                drop(permit);
+                let _ = reply.send(value);
+            }
+        };
+        self.jobs.send(Box::new(job)).map_err(|_| HashingBusy)?;
+        answer.await.map_err(|_| HashingBusy)
     }
 }
 
-static LIMITS: LazyLock<Limits> = LazyLock::new(|| {
+static HASHERS: LazyLock<Hashers> = LazyLock::new(|| {
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    Limits::new(cores, cores * QUEUED_PER_CORE)
+    Hashers::start(cores, cores * QUEUED_PER_CORE)
 });
 
 pub async fn hash_password(password: Password) -> Result<PasswordHash, HashingBusy> {
-    LIMITS.run(move || hash(&password)).await
+    HASHERS.run(move || hash(&password)).await
 }
 
 fn hash(password: &Password) -> PasswordHash {
@@ -74,7 +104,7 @@ fn hash(password: &Password) -> PasswordHash {
 /// Whether `password` matches `hash`; with no hash (unknown user) it checks a
 /// decoy and answers `false`, taking the same time.
 pub async fn verify_password(password: Password, hash: Option<PasswordHash>) -> Result<bool, HashingBusy> {
-    LIMITS.run(move || verify(&password, hash.as_ref())).await
+    HASHERS.run(move || verify(&password, hash.as_ref())).await
 }
 
 fn verify(password: &Password, hash: Option<&PasswordHash>) -> bool {
@@ -116,13 +146,13 @@ mod tests {
 
     #[tokio::test]
     async fn past_the_queue_callers_are_turned_away_instead_of_piling_up() {
-        let limits = Limits::new(1, 2);
-        let storm = (0..10).map(|_| limits.run(|| verify(&password("wrong password"), None)));
+        let hashers = Hashers::start(1, 2);
+        let storm = (0..10).map(|_| hashers.run(|| verify(&password("wrong password"), None)));
 
         let answers = futures::future::join_all(storm).await;
 
         let (ran, busy): (Vec<_>, Vec<_>) = answers.into_iter().partition(Result::is_ok);
         assert_eq!((ran.len(), busy.len()), (3, 7), "one running and two queued; the rest turned away at once");
-        assert_eq!(limits.admitted.available_permits(), 3, "every permit came back");
+        assert_eq!(hashers.admitted.available_permits(), 3, "every permit came back");
     }
 }

@@ -19,7 +19,7 @@ fn env_url(url: &DatabaseUrl) -> String {
     format!("postgresql://{user}{password}@{host}:{port}/{}", url.database_name())
 }
 
-fn reviewpoint(url: &DatabaseUrl, args: &[&str]) -> Command {
+pub fn reviewpoint(url: &DatabaseUrl, args: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_reviewpoint"));
     command.args(args).env("REVIEWPOINT_DB_URL", env_url(url)).env("REVIEWPOINT_ENVIRONMENT", "test");
     command
@@ -81,11 +81,11 @@ fn an_invalid_variable_stops_startup_naming_it() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("REVIEWPOINT_ENVIRONMENT: expected dev, test or prod"));
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
 }
 
-async fn wait_for_health(port: u16) -> u16 {
+pub async fn wait_for_health(port: u16) -> u16 {
     let url = format!("http://127.0.0.1:{port}/api/v1/health");
     for _ in 0..100 {
         if let Ok(response) = reqwest::get(&url).await {

@@ -3,6 +3,7 @@
 mod helpers;
 mod proxy;
 
+mod abuse;
 mod auth;
 mod cli;
 mod client;

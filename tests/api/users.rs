@@ -49,7 +49,11 @@ async fn patch_user_changes_email_password_and_moves_updated_at_forward() {
             .expect("read")
             .expect("exists");
     assert!(credentials.password_hash.expose().starts_with("$argon2id$"), "re-hashed, never stored plain");
-    assert!(verify_password(Password::unchecked("a brand new passphrase"), Some(credentials.password_hash)).await.expect("not busy"));
+    assert!(
+        verify_password(Password::unchecked("a brand new passphrase"), Some(credentials.password_hash))
+            .await
+            .expect("not busy")
+    );
 }
 
 #[tokio::test]
