@@ -22,7 +22,10 @@ use crate::{
 #[oai(rename = "Registration", deny_unknown_fields, example)]
 pub struct Registration {
     /// Your email; unique regardless of letter case.
-    #[oai(validator(max_length = 255))]
+    #[oai(validator(
+        max_length = 255,
+        pattern = r"^[^@\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]{1,64}@[^@.\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+(\.[^@.\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+)+$"
+    ))]
     pub email: String,
     /// 8 to 128 characters.
     #[oai(validator(min_length = 8, max_length = 128))]

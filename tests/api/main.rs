@@ -14,6 +14,7 @@ mod metrics;
 mod migrations;
 mod models;
 mod outages;
+mod patterns;
 mod requests;
 mod spec;
 mod transactions;
