@@ -49,6 +49,22 @@ async fn migrate_up_status_and_down_manage_the_schema() {
     assert!(stdout(&run(&db.url, &["migrate", "status"])).contains("pending"));
 }
 
+#[tokio::test]
+async fn two_migrate_up_processes_at_once_apply_each_migration_once_and_both_succeed() {
+    let db = TestDb::empty().await;
+    let spawn = || reviewpoint(&db.url, &["migrate", "up"]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn();
+    let (first, second) = (spawn().expect("spawn"), spawn().expect("spawn"));
+
+    let outputs = [first.wait_with_output().expect("exit"), second.wait_with_output().expect("exit")];
+
+    for output in &outputs {
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    }
+    let mut said: Vec<String> = outputs.iter().map(|output| stdout(output).lines().next().unwrap_or("").to_owned()).collect();
+    said.sort();
+    assert_eq!(said, ["applied 0 migration(s)", "applied 1 migration(s)"], "one applied, the other found nothing to do");
+}
+
 #[test]
 fn migrate_new_creates_an_empty_reversible_pair() {
     let dir = std::env::temp_dir().join(format!("rvt-new-{}", std::process::id()));

@@ -10,6 +10,7 @@ mod client;
 mod connection;
 mod files;
 mod health;
+mod hostile;
 mod metrics;
 mod migrations;
 mod models;
