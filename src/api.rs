@@ -9,6 +9,7 @@ pub mod error;
 mod files;
 pub mod health;
 mod metrics;
+mod request_id;
 mod route_table;
 mod security;
 mod timestamp;
@@ -47,7 +48,9 @@ fn service() -> OpenApiService<Apis, ()> {
         "Backend core of ReViewPoint, a platform for reviewing uploaded documents. \
              Errors are RFC 9457 `application/problem+json`; a 422 lists each invalid field in `errors`; \
              a 503 carries `Retry-After`. Protected operations take `Authorization: Bearer <token>` \
-             from `POST /api/v1/auth/login`. Timestamps are RFC 3339 in UTC.",
+             from `POST /api/v1/auth/login`. Timestamps are RFC 3339 in UTC. \
+             Send `X-Request-Id` (1 to 64 characters of `A-Z a-z 0-9 . _ : -`) to name a request in our logs; \
+             every response echoes it, or a generated id, and a 5xx body repeats it as `request_id`.",
     )
 }
 
@@ -57,6 +60,7 @@ pub fn spec() -> String {
     normalize(&mut spec);
     declare_public_operations(&mut spec);
     close_request_bodies(&mut spec);
+    document_request_id(&mut spec);
     let mut spec = serde_json::to_string_pretty(&spec).expect("a JSON value serializes");
     spec.push('\n');
     spec
@@ -109,6 +113,34 @@ fn close_request_bodies(spec: &mut serde_json::Value) {
     for name in bodies {
         if let Some(schema) = spec["components"]["schemas"][&name].as_object_mut() {
             schema.insert("additionalProperties".to_owned(), serde_json::Value::Bool(false));
+        }
+    }
+}
+
+/// The `X-Request-Id` header on every response (`request_id.rs` sets it in a
+/// middleware, outside poem-openapi's view). The request side is described in
+/// the API's description rather than as a parameter of every operation: any
+/// value is accepted (an unusable one is replaced), so a schema could only
+/// mislead fuzzers, and generated clients would gain an argument everywhere.
+fn document_request_id(spec: &mut serde_json::Value) {
+    let Some(paths) = spec["paths"].as_object_mut() else { return };
+    let responses = paths
+        .values_mut()
+        .filter_map(|methods| methods.as_object_mut())
+        .flat_map(|methods| methods.values_mut())
+        .filter_map(|operation| operation["responses"].as_object_mut())
+        .flat_map(|responses| responses.values_mut());
+    for response in responses {
+        let header = serde_json::json!({
+            "description": "This request's id: the `X-Request-Id` sent, when it is 1 to 64 characters of \
+                `A-Z a-z 0-9 . _ : -`, otherwise a generated one. Every log line of the request carries it.",
+            "required": true,
+            "schema": { "type": "string" },
+        });
+        if let Some(headers) = response["headers"].as_object_mut() {
+            headers.insert(request_id::HEADER.to_owned(), header);
+        } else {
+            response["headers"] = serde_json::json!({ request_id::HEADER: header });
         }
     }
 }
@@ -167,4 +199,5 @@ pub fn routes(state: AppState) -> impl Endpoint {
         .with(poem::middleware::SetHeader::new().overriding(header::CACHE_CONTROL, "no-store"))
         .around(metrics::record)
         .data(metrics)
+        .around(request_id::assign)
 }

@@ -37,6 +37,9 @@ pub struct Problem {
     /// 422 only: each invalid field and why.
     #[oai(skip_serializing_if_is_none)]
     pub errors: Option<Vec<FieldError>>,
+    /// 5xx only: this request's id, as in the `X-Request-Id` header; quote it when reporting the problem.
+    #[oai(skip_serializing_if_is_none)]
+    pub request_id: Option<String>,
 }
 
 /// One invalid part of a request.
@@ -56,6 +59,7 @@ impl Problem {
             status: status.as_u16(),
             detail,
             errors,
+            request_id: status.is_server_error().then(super::request_id::current).flatten(),
         }
     }
 

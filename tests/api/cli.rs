@@ -60,9 +60,14 @@ async fn two_migrate_up_processes_at_once_apply_each_migration_once_and_both_suc
     for output in &outputs {
         assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     }
-    let mut said: Vec<String> = outputs.iter().map(|output| stdout(output).lines().next().unwrap_or("").to_owned()).collect();
+    let mut said: Vec<String> =
+        outputs.iter().map(|output| stdout(output).lines().next().unwrap_or("").to_owned()).collect();
     said.sort();
-    assert_eq!(said, ["applied 0 migration(s)", "applied 1 migration(s)"], "one applied, the other found nothing to do");
+    assert_eq!(
+        said,
+        ["applied 0 migration(s)", "applied 1 migration(s)"],
+        "one applied, the other found nothing to do"
+    );
 }
 
 #[test]

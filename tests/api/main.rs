@@ -16,6 +16,7 @@ mod migrations;
 mod models;
 mod outages;
 mod patterns;
+mod request_ids;
 mod requests;
 mod spec;
 mod transactions;

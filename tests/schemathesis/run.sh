@@ -23,8 +23,9 @@ token_for() {  # email -> bearer token of a new account
   post /api/v1/auth/login "$credentials" | field access_token
 }
 
-fuzz() {
-  (cd "$work" && st --config-file "$config" run "$base/openapi.json" --checks all "$@")
+fuzz() {  # fails on any failed check, and also on cases that errored (st exits 0 for those)
+  (cd "$work" && st --config-file "$config" run "$base/openapi.json" --checks all "$@") | tee "$work/output"
+  ! grep -qE '^ +[0-9]+ generated, .*[0-9]+ errored' "$work/output"
 }
 
 REVIEWPOINT_FUZZ_TOKEN=$(token_for "fuzz-$$@example.com")
