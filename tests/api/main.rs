@@ -18,6 +18,7 @@ mod outages;
 mod patterns;
 mod request_ids;
 mod requests;
+mod shutdown;
 mod spec;
 mod transactions;
 mod users;
