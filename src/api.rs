@@ -5,6 +5,7 @@
 
 mod auth;
 mod body;
+mod client_address;
 pub mod error;
 mod files;
 pub mod health;

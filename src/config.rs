@@ -9,6 +9,10 @@
 //! | `REVIEWPOINT_LOG`         | unset                                                  | overrides the log filter (`tracing` `EnvFilter` syntax) |
 //! | `REVIEWPOINT_JWT_SECRET`  | prod: required; dev/test: random per process           | the HS256 key for bearer tokens, at least 32 bytes |
 //! | `REVIEWPOINT_TOKEN_TTL_SECONDS` | `3600`                                           | lifetime of an issued token, 60 to 86400 |
+//! | `REVIEWPOINT_LOGIN_MAX_FAILURES_PER_ACCOUNT` | `10`                                | failed logins for one email within a window before it is locked (429) until the window ends |
+//! | `REVIEWPOINT_LOGIN_MAX_FAILURES_PER_CLIENT` | `100`                                | the same for one client address |
+//! | `REVIEWPOINT_LOGIN_WINDOW_SECONDS` | `900`                                         | the window, 1 to 86400 seconds; also the longest a lock lasts |
+//! | `REVIEWPOINT_TRUSTED_PROXIES` | unset                                              | comma-separated addresses or CIDR ranges of proxies whose `X-Forwarded-For` names the client; unset, the peer address is the client |
 //!
 //! A `.env` file in the working directory is read first if present (`main`
 //! does it); real environment variables win over it. An invalid value stops
@@ -32,6 +36,26 @@ pub struct Config {
     /// `None` in dev and test when unset: startup generates one per process.
     pub jwt_secret: Option<Secret>,
     pub token_ttl: Duration,
+    pub login_limits: LoginLimits,
+    /// Peers whose `X-Forwarded-For` is believed (load balancers); none by default.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+}
+
+/// How many failed logins lock an account or a client address, and for how
+/// long: counted in fixed windows, a lock lasts until its window ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LoginLimits {
+    pub per_account: u32,
+    pub per_client: u32,
+    pub window: Duration,
+}
+
+impl Default for LoginLimits {
+    /// Never in a person's way (ten mistyped passwords in fifteen minutes),
+    /// and never in a test suite's from one address.
+    fn default() -> Self {
+        Self { per_account: 10, per_client: 100, window: Duration::from_secs(900) }
+    }
 }
 
 /// A startup error that names the offending variable.
@@ -73,6 +97,15 @@ impl Config {
                 Ok(seconds @ 60..=86_400) => Ok(Duration::from_secs(seconds)),
                 _ => Err(format!("expected whole seconds from 60 to 86400, got {value:?}")),
             })?,
+            login_limits: LoginLimits {
+                per_account: parse(&lookup, "REVIEWPOINT_LOGIN_MAX_FAILURES_PER_ACCOUNT", "10", count)?,
+                per_client: parse(&lookup, "REVIEWPOINT_LOGIN_MAX_FAILURES_PER_CLIENT", "100", count)?,
+                window: parse(&lookup, "REVIEWPOINT_LOGIN_WINDOW_SECONDS", "900", |value| match value.parse() {
+                    Ok(seconds @ 1..=86_400) => Ok(Duration::from_secs(seconds)),
+                    _ => Err(format!("expected whole seconds from 1 to 86400, got {value:?}")),
+                })?,
+            },
+            trusted_proxies: parse(&lookup, "REVIEWPOINT_TRUSTED_PROXIES", "", networks)?,
         })
     }
 
@@ -114,6 +147,27 @@ impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Secret(<redacted>)")
     }
+}
+
+fn count(value: &str) -> Result<u32, String> {
+    match value.parse() {
+        Ok(n @ 1..=1_000_000) => Ok(n),
+        _ => Err(format!("expected a whole number from 1 to 1000000, got {value:?}")),
+    }
+}
+
+/// `10.0.0.1, 10.1.0.0/16, ::1`: single addresses or CIDR ranges.
+fn networks(value: &str) -> Result<Vec<ipnet::IpNet>, String> {
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            part.parse::<ipnet::IpNet>()
+                .or_else(|_| part.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| format!("expected IP addresses or CIDR ranges, got {part:?}"))
+        })
+        .collect()
 }
 
 fn parse_bool(value: &str) -> Result<bool, String> {
@@ -309,6 +363,10 @@ mod tests {
             ("REVIEWPOINT_LOG", "reviewpoint=trace"),
             ("REVIEWPOINT_JWT_SECRET", "0123456789abcdef0123456789abcdef"),
             ("REVIEWPOINT_TOKEN_TTL_SECONDS", "900"),
+            ("REVIEWPOINT_LOGIN_MAX_FAILURES_PER_ACCOUNT", "5"),
+            ("REVIEWPOINT_LOGIN_MAX_FAILURES_PER_CLIENT", "50"),
+            ("REVIEWPOINT_LOGIN_WINDOW_SECONDS", "60"),
+            ("REVIEWPOINT_TRUSTED_PROXIES", "10.0.0.0/8, ::1"),
         ])
         .expect("valid");
         assert_eq!(config.database.redacted(), "postgresql://app:***@db.internal:6543/rv");
@@ -318,6 +376,22 @@ mod tests {
         assert_eq!(config.log_filter.as_deref(), Some("reviewpoint=trace"));
         assert_eq!(config.jwt_secret.map(|s| s.expose().len()), Some(32));
         assert_eq!(config.token_ttl, Duration::from_secs(900));
+        assert_eq!(
+            config.login_limits,
+            LoginLimits { per_account: 5, per_client: 50, window: Duration::from_secs(60) }
+        );
+        assert_eq!(config.trusted_proxies, ["10.0.0.0/8".parse().expect("net"), "::1/128".parse().expect("net")]);
+    }
+
+    #[test]
+    fn login_limits_default_to_ten_per_account_and_a_hundred_per_client_in_fifteen_minutes() {
+        let defaults = config(&[]).expect("valid");
+        assert_eq!(defaults.login_limits, LoginLimits::default());
+        assert_eq!(defaults.login_limits.window, Duration::from_secs(900));
+        assert!(defaults.trusted_proxies.is_empty(), "no X-Forwarded-For is believed by default");
+        let error = config(&[("REVIEWPOINT_TRUSTED_PROXIES", "10.0.0.0/33")]).expect_err("not a range");
+        assert_eq!(error.variable, "REVIEWPOINT_TRUSTED_PROXIES");
+        assert!(config(&[("REVIEWPOINT_LOGIN_MAX_FAILURES_PER_ACCOUNT", "0")]).is_err());
     }
 
     #[test]

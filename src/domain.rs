@@ -4,12 +4,14 @@
 mod cursor;
 mod email;
 mod file;
+mod login;
 mod password;
 mod user;
 
 pub use cursor::{Cursor, CursorError, Page};
 pub use email::{Email, EmailError};
 pub use file::{ContentType, File, FileChanges, FileError, Filename, NewFile};
+pub use login::ThrottleKeys;
 pub use password::{PASSWORD_MAX, PASSWORD_MIN, Password, PasswordError};
 pub use user::{Credentials, PasswordHash, User, UserChanges};
 

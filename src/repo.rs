@@ -7,15 +7,17 @@
 //! methods that act for a caller confirm in the same statement that the caller
 //! is still an active user, and say so with [`Caller`].
 //!
-//! Imports `codegen`, `db` and `domain`; never `poem`.
+//! Imports `codegen`, `db`, `domain` and `config` (limits); never `poem`.
 //!
 //! [`Executor`]: crate::db::Executor
 //! [`DbError`]: crate::db::DbError
 
 mod files;
+mod logins;
 mod users;
 
 pub use files::FileRepository;
+pub use logins::{LoginAttempt, LoginRepository};
 pub use users::{UserRepository, UserSeen};
 
 /// The outcome of a statement run on behalf of a caller.

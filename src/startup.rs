@@ -1,7 +1,9 @@
 //! Builds the pool, the state and the routes; serves until SIGTERM or Ctrl-C,
 //! then drains in-flight requests.
 
-use std::{future::Future, net::SocketAddr, time::Duration};
+use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
+
+use ipnet::IpNet;
 
 use poem::{
     Server,
@@ -11,9 +13,10 @@ use poem::{
 use crate::{
     api,
     auth::TokenKeys,
-    config::{Config, Environment},
+    config::{Config, Environment, LoginLimits},
     db::{self, DbError, Pool},
     migrate::{MigrateError, Migrator},
+    repo::LoginRepository,
 };
 
 /// How long `/health` waits for the database before answering 503.
@@ -27,11 +30,21 @@ pub struct AppState {
     pub pool: Pool,
     pub tokens: TokenKeys,
     pub health_timeout: Duration,
+    pub login_limits: LoginLimits,
+    /// Proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Arc<[IpNet]>,
 }
 
 impl AppState {
+    /// The defaults: health timeout, login limits, no trusted proxy.
     pub fn new(pool: Pool, tokens: TokenKeys) -> Self {
-        Self { pool, tokens, health_timeout: HEALTH_TIMEOUT }
+        Self {
+            pool,
+            tokens,
+            health_timeout: HEALTH_TIMEOUT,
+            login_limits: LoginLimits::default(),
+            trusted_proxies: Arc::new([]),
+        }
     }
 
     /// A pooled connection, waiting at most the pool's wait timeout.
@@ -101,10 +114,32 @@ pub async fn serve(config: Config, migrate: bool) -> Result<(), StartupError> {
     let pool = db::build_pool(&config.database, config.pool());
     let listening = listen(config.bind).await?;
     tracing::info!(addr = %listening.addr, "listening; docs at http://{}/docs", listening.addr);
-    let state = AppState::new(pool, token_keys(&config));
+    let state = AppState {
+        login_limits: config.login_limits,
+        trusted_proxies: config.trusted_proxies.clone().into(),
+        ..AppState::new(pool, token_keys(&config))
+    };
+    spawn_login_throttle_sweeper(&state);
     listening.serve(state, shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Deletes ended throttle windows now and then, so addresses tried once do
+/// not pile up. Every instance sweeps; the statement is idempotent.
+fn spawn_login_throttle_sweeper(state: &AppState) {
+    let (pool, limits) = (state.pool.clone(), state.login_limits);
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            let swept = async { LoginRepository::sweep(&pool.get().await?, limits).await };
+            match swept.await {
+                Ok(rows) => tracing::debug!(rows, "swept ended login throttle windows"),
+                Err(error) => tracing::warn!(%error, "sweeping login throttle windows failed"),
+            }
+        }
+    });
 }
 
 /// Creates the configured database when it does not exist (connecting to the

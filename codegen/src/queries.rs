@@ -3,4 +3,5 @@
 pub mod catalog;
 pub mod files;
 pub mod health;
+pub mod logins;
 pub mod users;

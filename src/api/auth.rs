@@ -1,19 +1,21 @@
 //! `/api/v1/auth`: register, log in, and who am I.
 
-use poem::web::Data;
+use chrono::{DateTime, Utc};
+use poem::{Request, web::Data};
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi, payload::Json, types::Example};
 
 use super::{
     ApiTags,
     body::{Fields, JsonBody, Validate},
+    client_address::client_address,
     error::{ApiError, Errors, status::*},
     security::{BearerAuth, user_gone},
     users::UserBody,
 };
 use crate::{
-    auth,
-    domain::{Email, Password},
-    repo::{Caller, UserRepository},
+    auth::{self, HashingBusy},
+    domain::{Credentials as DomainCredentials, Email, Password, ThrottleKeys},
+    repo::{Caller, LoginRepository, UserRepository},
     startup::AppState,
 };
 
@@ -71,18 +73,18 @@ impl Example for Login {
 }
 
 /// What login needs; a malformed email simply matches no account.
-pub struct Credentials {
-    email: Option<Email>,
+pub struct LoginInput {
+    email: String,
     password: Password,
 }
 
 impl Validate for Login {
-    type Valid = Credentials;
+    type Valid = LoginInput;
 
-    fn validate(fields: &mut Fields<'_>) -> Option<Credentials> {
-        let email = fields.required("email", |text| Ok::<_, String>(Email::parse(text).ok()));
+    fn validate(fields: &mut Fields<'_>) -> Option<LoginInput> {
+        let email = fields.required("email", |text| Ok::<_, String>(text.to_owned()));
         let password = fields.required("password", |text| Ok::<_, String>(Password::unchecked(text)));
-        Some(Credentials { email: email?, password: password? })
+        Some(LoginInput { email: email?, password: password? })
     }
 }
 
@@ -131,6 +133,24 @@ pub enum MeResponse {
     Ok(Json<UserBody>),
 }
 
+/// The account whose password matched, if any. Without an account, or with a
+/// password no account can have, the decoy hash is checked: the same time and
+/// the same `None` as a wrong password.
+async fn check_password(
+    password: Password,
+    account: Option<DomainCredentials>,
+) -> Result<Option<DomainCredentials>, HashingBusy> {
+    let account = account.filter(|_| password.is_acceptable());
+    let hash = account.as_ref().map(|account| account.password_hash.clone());
+    Ok(auth::verify_password(password, hash).await?.then_some(account).flatten())
+}
+
+/// Whole seconds until `instant`, at least one.
+fn seconds_until(instant: DateTime<Utc>) -> u64 {
+    let millis = (instant - Utc::now()).num_milliseconds().max(1);
+    u64::try_from(millis).unwrap_or(1).div_ceil(1000)
+}
+
 pub struct AuthApi;
 
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Auth")]
@@ -157,31 +177,32 @@ impl AuthApi {
     ///
     /// Exchanges email and password for a bearer token. An unknown email and
     /// a wrong password get the same 401, in about the same time; 403 means
-    /// the password was right but the account is inactive.
+    /// the password was right but the account is inactive. Failed logins are
+    /// counted per email and per client address (see the 429).
     #[oai(path = "/auth/login", method = "post", operation_id = "login")]
     async fn login(
         &self,
         state: Data<&AppState>,
+        request: &Request,
         body: JsonBody<Login>,
-    ) -> Result<LoginResponse, Errors<{ UNAUTHORIZED | FORBIDDEN | JSON_BODY | DATABASE }>> {
-        let Credentials { email, password } = body.0;
-        let found = match &email {
-            Some(email) => UserRepository::credentials(&state.db().await?, email).await?,
-            None => None,
-        };
-        // A password no account can have is checked against the decoy, so it
-        // costs the same time and gets the same 401 as a wrong one.
-        let (user_id, hash, is_active) = match found {
-            Some(found) if password.is_acceptable() => (found.user_id, Some(found.password_hash), found.is_active),
-            _ => (0, None, false),
-        };
-        if !auth::verify_password(password, hash).await? {
-            return Err(ApiError::WrongCredentials.into());
+    ) -> Result<LoginResponse, Errors<{ UNAUTHORIZED | FORBIDDEN | TOO_MANY_REQUESTS | JSON_BODY | DATABASE }>> {
+        let LoginInput { email, password } = body.0;
+        let keys = ThrottleKeys::new(&email, client_address(request, &state.trusted_proxies));
+        let attempt = LoginRepository::attempt(&state.db().await?, &email, &keys).await?;
+        if let Some(until) = attempt.locked_until {
+            return Err(ApiError::TooManyLogins { retry_after: seconds_until(until) }.into());
         }
-        if !is_active {
+        let Some(account) = check_password(password, attempt.credentials).await? else {
+            LoginRepository::record_failure(&state.db().await?, &keys, state.login_limits).await?;
+            return Err(ApiError::WrongCredentials.into());
+        };
+        if attempt.account_has_failures {
+            LoginRepository::forget_account_failures(&state.db().await?, &keys).await?;
+        }
+        if !account.is_active {
             return Err(ApiError::Forbidden("this account is inactive").into());
         }
-        let issued = state.tokens.issue(user_id);
+        let issued = state.tokens.issue(account.user_id);
         Ok(LoginResponse::Ok(Json(TokenBody {
             access_token: issued.token,
             token_type: TokenType::Bearer,

@@ -95,6 +95,9 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     #[error("the request does not match the schema")]
     Invalid(Vec<FieldError>),
+    /// Failed logins for this account or from this address reached the limit.
+    #[error("too many failed logins; try again after Retry-After seconds")]
+    TooManyLogins { retry_after: u64 },
     #[error("the database is unavailable; retry shortly")]
     Unavailable,
     #[error("the server is busy checking other passwords; retry shortly")]
@@ -118,6 +121,7 @@ impl ApiError {
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::TooManyLogins { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable | Self::Busy => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -146,6 +150,9 @@ impl ResponseError for ApiError {
             }
             Self::Unauthorized(_) => {
                 headers.insert("www-authenticate", poem::http::HeaderValue::from_static("Bearer"));
+            }
+            Self::TooManyLogins { retry_after } => {
+                headers.insert("retry-after", (*retry_after).into());
             }
             _ => {}
         }
@@ -193,6 +200,7 @@ pub mod status {
     pub const UNPROCESSABLE: u32 = 1 << 7;
     pub const INTERNAL: u32 = 1 << 8;
     pub const UNAVAILABLE: u32 = 1 << 9;
+    pub const TOO_MANY_REQUESTS: u32 = 1 << 10;
     /// What any operation with a JSON body can answer.
     pub const JSON_BODY: u32 = BAD_REQUEST | PAYLOAD_TOO_LARGE | UNSUPPORTED_MEDIA_TYPE | UNPROCESSABLE;
     /// What any operation that reaches the database can answer.
@@ -217,6 +225,12 @@ const STATUSES: &[(u32, u16, &str)] = &[
     (status::PAYLOAD_TOO_LARGE, 413, "The body is larger than 16 KiB."),
     (status::UNSUPPORTED_MEDIA_TYPE, 415, "The body is not `application/json`."),
     (status::UNPROCESSABLE, 422, "The body or a parameter breaks the schema; `errors` names each invalid field."),
+    (
+        status::TOO_MANY_REQUESTS,
+        429,
+        "Too many failed logins for this email or from this address; retry after `Retry-After` seconds. \
+         Even the right password is refused until then.",
+    ),
     (status::INTERNAL, 500, "An unexpected server failure; the detail is generic and the cause is logged."),
     (
         status::UNAVAILABLE,
@@ -281,14 +295,14 @@ impl<const S: u32> ApiResponse for Errors<S> {
 
 fn header_for(code: u16) -> Option<MetaHeader> {
     let (name, description, schema) = match code {
-        503 => ("Retry-After", "Seconds to wait before retrying.", u32::schema_ref()),
+        429 | 503 => ("Retry-After", "Seconds to wait before retrying.", u32::schema_ref()),
         401 => ("WWW-Authenticate", "`Bearer`, on operations that take a bearer token.", String::schema_ref()),
         _ => return None,
     };
     Some(MetaHeader {
         name: name.to_owned(),
         description: Some(description.to_owned()),
-        required: code == 503,
+        required: code == 429 || code == 503,
         deprecated: false,
         schema,
     })

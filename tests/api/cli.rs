@@ -6,7 +6,7 @@ use std::{
     time::Duration,
 };
 
-use reviewpoint::{config::DatabaseUrl, db};
+use reviewpoint::{config::DatabaseUrl, db, migrate::Migrator};
 
 use crate::helpers::{TestDb, server_and_unused_name};
 
@@ -39,8 +39,9 @@ fn stdout(output: &Output) -> String {
 async fn migrate_up_status_and_down_manage_the_schema() {
     let db = TestDb::empty().await;
 
+    let all = Migrator::embedded().migrations().len();
     assert!(stdout(&run(&db.url, &["migrate", "status"])).contains("pending"));
-    assert!(stdout(&run(&db.url, &["migrate", "up"])).starts_with("applied 1 migration(s)"));
+    assert!(stdout(&run(&db.url, &["migrate", "up"])).starts_with(&format!("applied {all} migration(s)")));
     assert!(stdout(&run(&db.url, &["migrate", "up"])).starts_with("applied 0 migration(s)"));
     let status = stdout(&run(&db.url, &["migrate", "status"]));
     assert!(status.contains("create_users_and_files  applied 20"), "{status}");
@@ -63,9 +64,10 @@ async fn two_migrate_up_processes_at_once_apply_each_migration_once_and_both_suc
     let mut said: Vec<String> =
         outputs.iter().map(|output| stdout(output).lines().next().unwrap_or("").to_owned()).collect();
     said.sort();
+    let all = Migrator::embedded().migrations().len();
     assert_eq!(
         said,
-        ["applied 0 migration(s)", "applied 1 migration(s)"],
+        ["applied 0 migration(s)".to_owned(), format!("applied {all} migration(s)")],
         "one applied, the other found nothing to do"
     );
 }

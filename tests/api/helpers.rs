@@ -247,7 +247,7 @@ impl TestApp {
         let listening = startup::listen("127.0.0.1:0".parse().expect("address")).await.expect("bind");
         let addr = listening.addr;
         let tokens = TokenKeys::new(TOKEN_SECRET, Duration::from_secs(3600));
-        let state = AppState { pool: pool.clone(), tokens, health_timeout };
+        let state = AppState { health_timeout, ..AppState::new(pool.clone(), tokens) };
         tokio::spawn(listening.serve(state, std::future::pending()));
         let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("client");
         Self { addr, http, pool, _db: db }

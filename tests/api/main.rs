@@ -11,6 +11,7 @@ mod connection;
 mod files;
 mod health;
 mod hostile;
+mod login_limits;
 mod metrics;
 mod migrations;
 mod models;

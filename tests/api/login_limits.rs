@@ -1,0 +1,180 @@
+//! Failed logins are limited per account and per client address, on every
+//! instance at once (the counts live in PostgreSQL), for a bounded window.
+//! Each test runs real server processes over one database.
+
+use std::{
+    process::{Child, Stdio},
+    time::{Duration, Instant},
+};
+
+use serde_json::{Value, json};
+
+use crate::{
+    cli::{free_port, reviewpoint, wait_for_health},
+    helpers::{PASSWORD, TestDb},
+};
+
+/// One `reviewpoint serve` process; killed when dropped.
+struct Instance {
+    child: Child,
+    base: String,
+    http: reqwest::Client,
+}
+
+struct Answer {
+    status: u16,
+    retry_after: Option<u64>,
+    body: Value,
+}
+
+impl Instance {
+    async fn start(db: &TestDb, settings: &[(&str, &str)]) -> Self {
+        let port = free_port();
+        let mut command = reviewpoint(&db.url, &["serve"]);
+        command.env("REVIEWPOINT_BIND", format!("127.0.0.1:{port}")).stdout(Stdio::null()).stderr(Stdio::null());
+        for (name, value) in settings {
+            command.env(name, value);
+        }
+        let child = command.spawn().expect("spawn");
+        assert_eq!(wait_for_health(port).await, 200);
+        Self { child, base: format!("http://127.0.0.1:{port}/api/v1/auth"), http: reqwest::Client::new() }
+    }
+
+    async fn post(&self, path: &str, body: Value, forwarded_for: Option<&str>) -> Answer {
+        let request = self.http.post(format!("{}{path}", self.base)).json(&body);
+        let request = match forwarded_for {
+            Some(address) => request.header("x-forwarded-for", address),
+            None => request,
+        };
+        let response = request.send().await.expect("answered");
+        let status = response.status().as_u16();
+        let retry_after = response.headers().get("retry-after").and_then(|v| v.to_str().ok()?.parse().ok());
+        Answer { status, retry_after, body: response.json().await.expect("JSON") }
+    }
+
+    async fn register(&self, email: &str) {
+        let answer = self.post("/register", json!({ "email": email, "password": PASSWORD }), None).await;
+        assert_eq!(answer.status, 201);
+    }
+
+    async fn login(&self, email: &str, password: &str) -> Answer {
+        self.post("/login", json!({ "email": email, "password": password }), None).await
+    }
+
+    async fn login_from(&self, address: &str, email: &str, password: &str) -> Answer {
+        self.post("/login", json!({ "email": email, "password": password }), Some(address)).await
+    }
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn assert_locked(answer: &Answer, window_seconds: u64) {
+    assert_eq!(answer.status, 429, "{}", answer.body);
+    assert_eq!(answer.body["status"], 429);
+    assert!(answer.retry_after.is_some_and(|s| (1..=window_seconds).contains(&s)), "Retry-After within the window");
+}
+
+#[tokio::test]
+async fn an_account_is_locked_after_its_failures_on_any_instance_even_for_the_right_password() {
+    let db = TestDb::new().await;
+    let limits = [("REVIEWPOINT_LOGIN_MAX_FAILURES_PER_ACCOUNT", "3")];
+    let (a, b) = (Instance::start(&db, &limits).await, Instance::start(&db, &limits).await);
+    a.register("ann@example.com").await;
+    a.register("bob@example.com").await;
+
+    for instance in [&a, &b, &a] {
+        assert_eq!(instance.login("ann@example.com", "wrong password").await.status, 401);
+    }
+    let locked = b.login("ANN@example.com", PASSWORD).await;
+    for instance in [&b, &a, &b] {
+        assert_eq!(instance.login("nobody@example.com", "wrong password").await.status, 401);
+    }
+    let unknown = a.login("nobody@example.com", PASSWORD).await;
+
+    assert_locked(&locked, 900);
+    assert_eq!(locked.body, unknown.body, "a lock says nothing about whether the account exists");
+    assert_eq!(a.login("bob@example.com", PASSWORD).await.status, 200, "other accounts are not locked");
+}
+
+#[tokio::test]
+async fn a_client_address_is_locked_after_its_failures_across_emails() {
+    let db = TestDb::new().await;
+    let server = Instance::start(&db, &[("REVIEWPOINT_LOGIN_MAX_FAILURES_PER_CLIENT", "4")]).await;
+    server.register("ann@example.com").await;
+
+    for n in 0..4 {
+        assert_eq!(server.login(&format!("guess{n}@example.com"), "wrong password").await.status, 401);
+    }
+
+    assert_locked(&server.login("ann@example.com", PASSWORD).await, 900);
+}
+
+#[tokio::test]
+async fn x_forwarded_for_names_the_client_only_behind_a_trusted_proxy() {
+    let db = TestDb::new().await;
+    let limit = ("REVIEWPOINT_LOGIN_MAX_FAILURES_PER_CLIENT", "2");
+    let direct = Instance::start(&db, &[limit]).await;
+    let proxied = Instance::start(&db, &[limit, ("REVIEWPOINT_TRUSTED_PROXIES", "127.0.0.1")]).await;
+    direct.register("ann@example.com").await;
+
+    // Without a trusted proxy the header is ignored: every attempt is 127.0.0.1's.
+    direct.login_from("192.0.2.1", "a@example.com", "wrong password").await;
+    direct.login_from("192.0.2.2", "b@example.com", "wrong password").await;
+    assert_locked(&direct.login_from("192.0.2.3", "ann@example.com", PASSWORD).await, 900);
+    // Behind one, each forwarded address counts on its own.
+    proxied.login_from("198.51.100.1", "c@example.com", "wrong password").await;
+    proxied.login_from("198.51.100.1", "d@example.com", "wrong password").await;
+    assert_locked(&proxied.login_from("198.51.100.1", "ann@example.com", PASSWORD).await, 900);
+    assert_eq!(proxied.login_from("198.51.100.2", "ann@example.com", PASSWORD).await.status, 200);
+}
+
+#[tokio::test]
+async fn a_lock_ends_with_its_window_and_a_good_login_clears_the_account() {
+    let db = TestDb::new().await;
+    let server = Instance::start(
+        &db,
+        &[("REVIEWPOINT_LOGIN_MAX_FAILURES_PER_ACCOUNT", "2"), ("REVIEWPOINT_LOGIN_WINDOW_SECONDS", "2")],
+    )
+    .await;
+    server.register("ann@example.com").await;
+    assert_eq!(server.login("ann@example.com", "wrong password").await.status, 401);
+    assert_eq!(server.login("ann@example.com", PASSWORD).await.status, 200, "one failure locks nothing");
+    assert_eq!(server.login("ann@example.com", "wrong password").await.status, 401, "counted afresh");
+
+    assert_eq!(server.login("ann@example.com", "wrong password").await.status, 401);
+    assert_locked(&server.login("ann@example.com", PASSWORD).await, 2);
+
+    let started = Instant::now();
+    let unlocked = loop {
+        let answer = server.login("ann@example.com", PASSWORD).await;
+        if answer.status != 429 || started.elapsed() > Duration::from_secs(5) {
+            break answer;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(unlocked.status, 200, "the lock lasted at most its two-second window");
+}
+
+#[tokio::test]
+async fn the_sweep_removes_windows_that_have_ended_and_keeps_live_ones() {
+    use reviewpoint::{config::LoginLimits, domain::ThrottleKeys, repo::LoginRepository};
+
+    let db = TestDb::new().await;
+    let client = db.pool().get().await.expect("connection");
+    let keys = ThrottleKeys::new("ann@example.com", "192.0.2.1".parse().expect("address"));
+    let short = LoginLimits { window: Duration::from_millis(20), ..LoginLimits::default() };
+    LoginRepository::record_failure(&client, &keys, short).await.expect("recorded");
+
+    assert_eq!(LoginRepository::sweep(&client, LoginLimits::default()).await.expect("swept"), 0, "15 minutes: live");
+    let started = Instant::now();
+    let mut swept = 0;
+    while swept < 2 && started.elapsed() < Duration::from_secs(5) {
+        swept += LoginRepository::sweep(&client, short).await.expect("swept");
+    }
+    assert_eq!(swept, 2, "the account's and the client's windows ended");
+}
