@@ -12,6 +12,8 @@
 //! | `REVIEWPOINT_LOGIN_MAX_FAILURES_PER_ACCOUNT` | `10`                                | failed logins for one email within a window before it is locked (429) until the window ends |
 //! | `REVIEWPOINT_LOGIN_MAX_FAILURES_PER_CLIENT` | `100`                                | the same for one client address |
 //! | `REVIEWPOINT_LOGIN_WINDOW_SECONDS` | `900`                                         | the window, 1 to 86400 seconds; also the longest a lock lasts |
+//! | `REVIEWPOINT_BODY_TIMEOUT_SECONDS` | `10`                                         | the longest a request body may take to arrive (then 408), 1 to 600 |
+//! | `REVIEWPOINT_IDLE_TIMEOUT_SECONDS` | `75`                                         | a connection with no traffic for this long is closed, 1 to 3600; above a load balancer's own idle timeout (60 s is common) |
 //! | `REVIEWPOINT_TRUSTED_PROXIES` | unset                                              | comma-separated addresses or CIDR ranges of proxies whose `X-Forwarded-For` names the client; unset, the peer address is the client |
 //!
 //! A `.env` file in the working directory is read first if present (`main`
@@ -37,6 +39,8 @@ pub struct Config {
     pub jwt_secret: Option<Secret>,
     pub token_ttl: Duration,
     pub login_limits: LoginLimits,
+    pub body_timeout: Duration,
+    pub idle_timeout: Duration,
     /// Peers whose `X-Forwarded-For` is believed (load balancers); none by default.
     pub trusted_proxies: Vec<ipnet::IpNet>,
 }
@@ -100,11 +104,10 @@ impl Config {
             login_limits: LoginLimits {
                 per_account: parse(&lookup, "REVIEWPOINT_LOGIN_MAX_FAILURES_PER_ACCOUNT", "10", count)?,
                 per_client: parse(&lookup, "REVIEWPOINT_LOGIN_MAX_FAILURES_PER_CLIENT", "100", count)?,
-                window: parse(&lookup, "REVIEWPOINT_LOGIN_WINDOW_SECONDS", "900", |value| match value.parse() {
-                    Ok(seconds @ 1..=86_400) => Ok(Duration::from_secs(seconds)),
-                    _ => Err(format!("expected whole seconds from 1 to 86400, got {value:?}")),
-                })?,
+                window: parse(&lookup, "REVIEWPOINT_LOGIN_WINDOW_SECONDS", "900", |value| seconds(value, 86_400))?,
             },
+            body_timeout: parse(&lookup, "REVIEWPOINT_BODY_TIMEOUT_SECONDS", "10", |value| seconds(value, 600))?,
+            idle_timeout: parse(&lookup, "REVIEWPOINT_IDLE_TIMEOUT_SECONDS", "75", |value| seconds(value, 3600))?,
             trusted_proxies: parse(&lookup, "REVIEWPOINT_TRUSTED_PROXIES", "", networks)?,
         })
     }
@@ -146,6 +149,13 @@ impl Secret {
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Secret(<redacted>)")
+    }
+}
+
+fn seconds(value: &str, max: u64) -> Result<Duration, String> {
+    match value.parse() {
+        Ok(seconds) if (1..=max).contains(&seconds) => Ok(Duration::from_secs(seconds)),
+        _ => Err(format!("expected whole seconds from 1 to {max}, got {value:?}")),
     }
 }
 
@@ -367,6 +377,8 @@ mod tests {
             ("REVIEWPOINT_LOGIN_MAX_FAILURES_PER_CLIENT", "50"),
             ("REVIEWPOINT_LOGIN_WINDOW_SECONDS", "60"),
             ("REVIEWPOINT_TRUSTED_PROXIES", "10.0.0.0/8, ::1"),
+            ("REVIEWPOINT_BODY_TIMEOUT_SECONDS", "3"),
+            ("REVIEWPOINT_IDLE_TIMEOUT_SECONDS", "30"),
         ])
         .expect("valid");
         assert_eq!(config.database.redacted(), "postgresql://app:***@db.internal:6543/rv");
@@ -381,6 +393,7 @@ mod tests {
             LoginLimits { per_account: 5, per_client: 50, window: Duration::from_secs(60) }
         );
         assert_eq!(config.trusted_proxies, ["10.0.0.0/8".parse().expect("net"), "::1/128".parse().expect("net")]);
+        assert_eq!((config.body_timeout, config.idle_timeout), (Duration::from_secs(3), Duration::from_secs(30)));
     }
 
     #[test]

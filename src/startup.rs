@@ -4,6 +4,7 @@
 use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 
 use ipnet::IpNet;
+use read_timeout::ReadTimeoutAcceptor;
 
 use poem::{
     Server,
@@ -19,6 +20,8 @@ use crate::{
     repo::LoginRepository,
 };
 
+mod read_timeout;
+
 /// How long `/health` waits for the database before answering 503.
 pub const HEALTH_TIMEOUT: Duration = Duration::from_secs(2);
 /// How long shutdown waits for in-flight requests.
@@ -33,6 +36,21 @@ pub struct AppState {
     pub login_limits: LoginLimits,
     /// Proxies whose `X-Forwarded-For` names the client.
     pub trusted_proxies: Arc<[IpNet]>,
+    pub http_limits: HttpLimits,
+}
+
+/// How long a client may take: to send a request body, and between any two
+/// packets of a connection.
+#[derive(Clone, Copy, Debug)]
+pub struct HttpLimits {
+    pub body_timeout: Duration,
+    pub idle_timeout: Duration,
+}
+
+impl Default for HttpLimits {
+    fn default() -> Self {
+        Self { body_timeout: Duration::from_secs(10), idle_timeout: Duration::from_secs(75) }
+    }
 }
 
 impl AppState {
@@ -44,6 +62,7 @@ impl AppState {
             health_timeout: HEALTH_TIMEOUT,
             login_limits: LoginLimits::default(),
             trusted_proxies: Arc::new([]),
+            http_limits: HttpLimits::default(),
         }
     }
 
@@ -92,7 +111,9 @@ pub async fn listen(addr: SocketAddr) -> Result<Listening, StartupError> {
 
 impl Listening {
     pub async fn serve(self, state: AppState, shutdown: impl Future<Output = ()> + Send) -> Result<(), StartupError> {
-        Server::new_with_acceptor(self.acceptor)
+        // Hyper bounds the header size (431 past 400 KiB or 100 headers);
+        // the read timeout closes connections whose client went quiet.
+        Server::new_with_acceptor(ReadTimeoutAcceptor::new(self.acceptor, state.http_limits.idle_timeout))
             .run_with_graceful_shutdown(api::routes(state), shutdown, Some(DRAIN_TIMEOUT))
             .await
             .map_err(StartupError::Serve)
@@ -117,6 +138,7 @@ pub async fn serve(config: Config, migrate: bool) -> Result<(), StartupError> {
     let state = AppState {
         login_limits: config.login_limits,
         trusted_proxies: config.trusted_proxies.clone().into(),
+        http_limits: HttpLimits { body_timeout: config.body_timeout, idle_timeout: config.idle_timeout },
         ..AppState::new(pool, token_keys(&config))
     };
     spawn_login_throttle_sweeper(&state);

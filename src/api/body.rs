@@ -14,6 +14,7 @@ use poem_openapi::{
 use serde_json::{Map, Value};
 
 use super::error::{ApiError, FieldError, MAX_BODY_BYTES};
+use crate::startup::{AppState, HttpLimits};
 
 /// A request body type: `Self` documents the schema, `validate` turns the
 /// parsed JSON into the checked value handlers receive.
@@ -53,10 +54,17 @@ impl<T: Validate> ParsePayload for JsonBody<T> {
         if declared.is_some_and(|length| length > MAX_BODY_BYTES) {
             return Err(ApiError::PayloadTooLarge.into());
         }
-        let bytes = body.take()?.into_bytes_limit(MAX_BODY_BYTES).await.map_err(|error| match error {
-            poem::error::ReadBodyError::PayloadTooLarge => ApiError::PayloadTooLarge,
-            other => ApiError::MalformedJson(other.to_string()),
-        })?;
+        let timeout = request
+            .data::<AppState>()
+            .map_or_else(|| HttpLimits::default().body_timeout, |state| state.http_limits.body_timeout);
+        let reading = body.take()?.into_bytes_limit(MAX_BODY_BYTES);
+        let bytes = tokio::time::timeout(timeout, reading)
+            .await
+            .map_err(|_| ApiError::BodyTimeout(timeout.as_secs()))?
+            .map_err(|error| match error {
+                poem::error::ReadBodyError::PayloadTooLarge => ApiError::PayloadTooLarge,
+                other => ApiError::MalformedJson(other.to_string()),
+            })?;
         if bytes.is_empty() {
             return Err(ApiError::MalformedJson("the body is empty".into()).into());
         }

@@ -91,6 +91,8 @@ pub enum ApiError {
     Conflict(&'static str),
     #[error("the request body is larger than {MAX_BODY_BYTES} bytes")]
     PayloadTooLarge,
+    #[error("the request body did not arrive within {0} seconds")]
+    BodyTimeout(u64),
     #[error("{0}")]
     UnsupportedMediaType(String),
     #[error("the request does not match the schema")]
@@ -119,6 +121,7 @@ impl ApiError {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::BodyTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::TooManyLogins { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -201,8 +204,10 @@ pub mod status {
     pub const INTERNAL: u32 = 1 << 8;
     pub const UNAVAILABLE: u32 = 1 << 9;
     pub const TOO_MANY_REQUESTS: u32 = 1 << 10;
+    pub const REQUEST_TIMEOUT: u32 = 1 << 11;
     /// What any operation with a JSON body can answer.
-    pub const JSON_BODY: u32 = BAD_REQUEST | PAYLOAD_TOO_LARGE | UNSUPPORTED_MEDIA_TYPE | UNPROCESSABLE;
+    pub const JSON_BODY: u32 =
+        BAD_REQUEST | REQUEST_TIMEOUT | PAYLOAD_TOO_LARGE | UNSUPPORTED_MEDIA_TYPE | UNPROCESSABLE;
     /// What any operation that reaches the database can answer.
     pub const DATABASE: u32 = INTERNAL | UNAVAILABLE;
 }
@@ -217,6 +222,7 @@ const STATUSES: &[(u32, u16, &str)] = &[
     ),
     (status::FORBIDDEN, 403, "The resource belongs to someone else. (Login: the account is inactive.)"),
     (status::NOT_FOUND, 404, "No such resource, or it is not yours."),
+    (status::REQUEST_TIMEOUT, 408, "The body did not arrive in time (10 seconds by default)."),
     (
         status::CONFLICT,
         409,

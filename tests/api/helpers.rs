@@ -244,13 +244,23 @@ impl TestApp {
 
     /// Serves over `pool`, which may point anywhere (a proxy, a closed port).
     pub async fn serve(db: TestDb, pool: Pool, health_timeout: Duration) -> Self {
+        let tokens = TokenKeys::new(TOKEN_SECRET, Duration::from_secs(3600));
+        Self::serve_state(db, AppState { health_timeout, ..AppState::new(pool, tokens) }).await
+    }
+
+    /// Serves with a state of the test's own making (limits, timeouts).
+    pub async fn serve_state(db: TestDb, state: AppState) -> Self {
         let listening = startup::listen("127.0.0.1:0".parse().expect("address")).await.expect("bind");
         let addr = listening.addr;
-        let tokens = TokenKeys::new(TOKEN_SECRET, Duration::from_secs(3600));
-        let state = AppState { health_timeout, ..AppState::new(pool.clone(), tokens) };
+        let pool = state.pool.clone();
         tokio::spawn(listening.serve(state, std::future::pending()));
         let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("client");
         Self { addr, http, pool, _db: db }
+    }
+
+    /// The state `spawn` serves with, over a pool of `db`.
+    pub fn default_state(db: &TestDb) -> AppState {
+        AppState::new(db.pool(), TokenKeys::new(TOKEN_SECRET, Duration::from_secs(3600)))
     }
 
     pub fn url(&self, path: &str) -> String {

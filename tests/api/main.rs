@@ -11,6 +11,7 @@ mod connection;
 mod files;
 mod health;
 mod hostile;
+mod http_limits;
 mod login_limits;
 mod metrics;
 mod migrations;
