@@ -55,3 +55,11 @@ SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = :name) AS exists;
 --! databases_named_like
 --- Databases whose name matches a LIKE pattern (the test harness finds its leftovers).
 SELECT datname::text AS name FROM pg_database WHERE datname LIKE :pattern ORDER BY datname;
+
+--! backend_pid
+--- The server process behind this connection.
+SELECT pg_backend_pid() AS pid;
+
+--! terminate_backend
+--- Ends another session, as an operator would (the fault tests cut pooled connections with it).
+SELECT pg_terminate_backend(:pid) AS terminated;

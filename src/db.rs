@@ -10,13 +10,17 @@ mod connection;
 mod error;
 mod executor;
 mod health;
+pub mod metrics;
 mod pool;
+mod retry;
 mod transaction;
 
 pub use connection::{Bounds, Connection, Transaction};
-pub use error::{ConflictKind, DbError};
+pub use error::{Access, ConflictKind, DbError, Retry};
 pub(crate) use executor::run;
 pub use executor::{Executor, retry_after};
 pub use health::{DatabaseHealth, PoolStats, check as check_health};
 pub use pool::{Pool, build_pool, connect_once};
+pub use retry::retry;
+pub use retry::{ATTEMPTS, back_off, transient};
 pub use transaction::in_transaction;

@@ -15,7 +15,7 @@ use crate::{
     api,
     auth::TokenKeys,
     config::{Config, Environment, LoginLimits},
-    db::{self, DbError, Pool},
+    db::{self, Pool},
     migrate::{MigrateError, Migrator},
     repo::LoginRepository,
 };
@@ -64,11 +64,6 @@ impl AppState {
             trusted_proxies: Arc::new([]),
             http_limits: HttpLimits::default(),
         }
-    }
-
-    /// A pooled connection, waiting at most the pool's wait timeout.
-    pub async fn db(&self) -> Result<db::Connection, DbError> {
-        self.pool.get().await
     }
 }
 

@@ -12,6 +12,7 @@ use super::{
     timestamp::Timestamp,
 };
 use crate::{
+    db::{self, Access},
     domain::{ContentType, Cursor, File, FileChanges, Filename, NewFile},
     repo::{Caller, FileRepository, UserRepository},
     startup::AppState,
@@ -173,7 +174,7 @@ impl FilesApi {
         state: Data<&AppState>,
         body: JsonBody<NewFileBody>,
     ) -> Result<CreatedResponse, Errors<{ UNAUTHORIZED | JSON_BODY | DATABASE }>> {
-        match FileRepository::create(&state.db().await?, auth.0.0, &body.0).await? {
+        match db::retry!(state.pool, Access::Write, |db| FileRepository::create(db, auth.0.0, &body.0))? {
             Caller::Active(file) => {
                 let location = format!("/api/v1/files/{}", file.id);
                 Ok(CreatedResponse::Created(Json(file.into()), location))
@@ -203,7 +204,7 @@ impl FilesApi {
             None => None,
         };
         let size = limit.0.unwrap_or(DEFAULT_PAGE);
-        match FileRepository::page(&state.db().await?, auth.0.0, after, size).await? {
+        match db::retry!(state.pool, Access::Read, |db| FileRepository::page(db, auth.0.0, after, size))? {
             Caller::Active(page) => Ok(PageResponse::Ok(Json(FilePage {
                 items: page.items.into_iter().map(FileBody::from).collect(),
                 next_cursor: page.next.map(|cursor| cursor.encode()),
@@ -221,7 +222,7 @@ impl FilesApi {
         /// The file's id.
         id: Path<i64>,
     ) -> Result<FileResponse, Errors<{ UNAUTHORIZED | NOT_FOUND | UNPROCESSABLE | DATABASE }>> {
-        match FileRepository::get(&state.db().await?, auth.0.0, id.0).await? {
+        match db::retry!(state.pool, Access::Read, |db| FileRepository::get(db, auth.0.0, id.0))? {
             Caller::Active(Some(file)) => Ok(FileResponse::Ok(Json(file.into()))),
             Caller::Active(None) => Err(no_such_file().into()),
             Caller::Inactive => Err(user_gone().into()),
@@ -238,10 +239,9 @@ impl FilesApi {
         id: Path<i64>,
         body: JsonBody<FilePatch>,
     ) -> Result<FileResponse, Errors<{ UNAUTHORIZED | NOT_FOUND | JSON_BODY | DATABASE }>> {
-        let client = state.db().await?;
-        match FileRepository::update(&client, auth.0.0, id.0, &body.0).await? {
+        match db::retry!(state.pool, Access::Write, |db| FileRepository::update(db, auth.0.0, id.0, &body.0))? {
             Some(file) => Ok(FileResponse::Ok(Json(file.into()))),
-            None => Err(missing_or_gone(&client, auth.0.0).await?.into()),
+            None => Err(missing_or_gone(&state, auth.0.0).await?.into()),
         }
     }
 
@@ -254,11 +254,10 @@ impl FilesApi {
         /// The file's id.
         id: Path<i64>,
     ) -> Result<DeletedResponse, Errors<{ UNAUTHORIZED | NOT_FOUND | UNPROCESSABLE | DATABASE }>> {
-        let client = state.db().await?;
-        if FileRepository::delete(&client, auth.0.0, id.0).await? {
+        if db::retry!(state.pool, Access::Write, |db| FileRepository::delete(db, auth.0.0, id.0))? {
             Ok(DeletedResponse::Deleted)
         } else {
-            Err(missing_or_gone(&client, auth.0.0).await?.into())
+            Err(missing_or_gone(&state, auth.0.0).await?.into())
         }
     }
 }
@@ -268,8 +267,8 @@ fn no_such_file() -> ApiError {
 }
 
 /// After a write touched no file: 404, unless the caller's account is gone (401).
-async fn missing_or_gone(client: &crate::db::Connection, caller: i64) -> Result<ApiError, ApiError> {
-    Ok(match UserRepository::me(client, caller).await? {
+async fn missing_or_gone(state: &AppState, caller: i64) -> Result<ApiError, ApiError> {
+    Ok(match db::retry!(state.pool, Access::Read, |db| UserRepository::me(db, caller))? {
         Caller::Active(_) => no_such_file(),
         Caller::Inactive => user_gone(),
     })

@@ -62,6 +62,7 @@ impl Metrics {
         let pool_available = gauge(&mut registry, "db_pool_available", "Open connections not in use");
         let pool_waiting = gauge(&mut registry, "db_pool_waiting", "Requests waiting for a connection");
         let pool_max_size = gauge(&mut registry, "db_pool_max_size", "The most connections the pool opens");
+        crate::db::metrics::register(&mut registry);
         Self(Arc::new(Inner {
             registry,
             requests,

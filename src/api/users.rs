@@ -12,6 +12,7 @@ use super::{
 };
 use crate::{
     auth,
+    db::{self, Access},
     domain::{Email, Password, User, UserChanges},
     repo::{Caller, UserRepository, UserSeen},
     startup::AppState,
@@ -112,8 +113,7 @@ impl UsersApi {
         /// The user's id.
         id: Path<i64>,
     ) -> Result<UserResponse, Errors<{ UNAUTHORIZED | FORBIDDEN | NOT_FOUND | UNPROCESSABLE | DATABASE }>> {
-        let client = state.db().await?;
-        match UserRepository::seen_by(&client, auth.0.0, id.0).await? {
+        match db::retry!(state.pool, Access::Read, |db| UserRepository::seen_by(db, auth.0.0, id.0))? {
             Caller::Inactive => Err(user_gone().into()),
             Caller::Active(UserSeen::Yourself(user)) => Ok(UserResponse::Ok(Json(user.into()))),
             Caller::Active(UserSeen::SomeoneElse) => {
@@ -146,8 +146,7 @@ impl UsersApi {
             None => None,
         };
         let changes = UserChanges { email: input.email, password_hash, is_active: input.is_active };
-        let client = state.db().await?;
-        match UserRepository::update(&client, caller, &changes).await? {
+        match db::retry!(state.pool, Access::Write, |db| UserRepository::update(db, caller, &changes))? {
             Caller::Active(user) => Ok(UserResponse::Ok(Json(user.into()))),
             Caller::Inactive => Err(user_gone().into()),
         }
@@ -169,8 +168,7 @@ impl UsersApi {
         if id.0 != caller {
             return Err(someone_else(&state, caller).await?.into());
         }
-        let client = state.db().await?;
-        match UserRepository::delete(&client, caller).await? {
+        match db::retry!(state.pool, Access::Write, |db| UserRepository::delete(db, caller))? {
             Caller::Active(()) => Ok(DeletedResponse::Deleted),
             Caller::Inactive => Err(user_gone().into()),
         }
@@ -180,8 +178,7 @@ impl UsersApi {
 /// The answer to acting on another user's account: 403, unless the caller's
 /// own account is gone (401).
 async fn someone_else(state: &AppState, caller: i64) -> Result<ApiError, ApiError> {
-    let client = state.db().await?;
-    Ok(match UserRepository::me(&client, caller).await? {
+    Ok(match db::retry!(state.pool, Access::Read, |db| UserRepository::me(db, caller))? {
         Caller::Active(_) => ApiError::Forbidden("you can only change your own account"),
         Caller::Inactive => user_gone(),
     })

@@ -2,7 +2,10 @@
 //! parameters and so cannot live in `queries/`: identifiers are checked here
 //! instead, and quoted.
 
-use reviewpoint_codegen::queries::catalog::{database_exists as database_exists_query, databases_named_like};
+use reviewpoint_codegen::queries::catalog::{
+    backend_pid as backend_pid_query, database_exists as database_exists_query, databases_named_like,
+    terminate_backend as terminate_backend_query,
+};
 use tokio_postgres::Client;
 
 use super::DbError;
@@ -42,4 +45,14 @@ pub async fn drop_database(client: &Client, name: &str) -> Result<(), DbError> {
 /// Names of databases matching a `LIKE` pattern.
 pub async fn databases_like(client: &Client, pattern: &str) -> Result<Vec<String>, DbError> {
     Ok(databases_named_like().bind(client, &pattern).all().await?)
+}
+
+/// The server process serving `client`.
+pub async fn backend_pid(client: &Client) -> Result<i32, DbError> {
+    Ok(backend_pid_query().bind(client).one().await?)
+}
+
+/// Ends the session of server process `pid`; `false` when there is none.
+pub async fn terminate_backend(client: &Client, pid: i32) -> Result<bool, DbError> {
+    Ok(terminate_backend_query().bind(client, &pid).one().await?)
 }

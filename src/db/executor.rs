@@ -20,6 +20,9 @@ pub trait Executor: Sync {
     fn statement_cache(&self) -> &StatementCache;
 
     fn bounds(&self) -> Bounds<'_>;
+
+    /// Whether the connection is known to be gone before anything is sent.
+    fn is_closed(&self) -> bool;
 }
 
 impl Executor for Connection {
@@ -37,6 +40,10 @@ impl Executor for Connection {
 
     fn bounds(&self) -> Bounds<'_> {
         Connection::bounds(self)
+    }
+
+    fn is_closed(&self) -> bool {
+        tokio_postgres::Client::is_closed(self)
     }
 }
 
@@ -56,6 +63,12 @@ impl<'a> Executor for Transaction<'a> {
     fn bounds(&self) -> Bounds<'_> {
         self.bounds
     }
+
+    /// Not checked: the transaction's own statements fail, and the unit of
+    /// work is retried as a whole where that is safe.
+    fn is_closed(&self) -> bool {
+        false
+    }
 }
 
 /// Runs one generated statement on an [`Executor`] within its deadline and
@@ -74,16 +87,20 @@ macro_rules! run {
     ($db:expr, |$c:ident| $statement:expr) => {{
         let db = $db;
         let $c = $crate::db::Executor::client(db);
-        match $crate::db::Executor::bounds(db).within($statement).await {
-            Ok(Ok(value)) => Ok(value),
-            Ok(Err(error)) => match $crate::db::retry_after(db, error) {
-                Ok(()) => match $crate::db::Executor::bounds(db).within($statement).await {
-                    Ok(result) => result.map_err($crate::db::DbError::from),
+        if $crate::db::Executor::is_closed(db) {
+            Err($crate::db::DbError::not_sent())
+        } else {
+            match $crate::db::Executor::bounds(db).within($statement).await {
+                Ok(Ok(value)) => Ok(value),
+                Ok(Err(error)) => match $crate::db::retry_after(db, error) {
+                    Ok(()) => match $crate::db::Executor::bounds(db).within($statement).await {
+                        Ok(result) => result.map_err($crate::db::DbError::from),
+                        Err(error) => Err(error),
+                    },
                     Err(error) => Err(error),
                 },
                 Err(error) => Err(error),
-            },
-            Err(error) => Err(error),
+            }
         }
     }};
 }

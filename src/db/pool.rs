@@ -26,7 +26,10 @@ pub struct Pool {
 impl Pool {
     /// A connection, or `Unavailable` within the wait and connect timeouts.
     pub async fn get(&self) -> Result<Connection, DbError> {
-        match tokio::time::timeout(self.checkout, self.inner.get()).await {
+        let started = std::time::Instant::now();
+        let checked_out = tokio::time::timeout(self.checkout, self.inner.get()).await;
+        super::metrics::observe_pool_wait(started.elapsed().as_secs_f64());
+        match checked_out {
             Ok(client) => Ok(Connection::new(client?, self.deadline)),
             Err(_) => Err(DbError::timed_out(self.checkout)),
         }

@@ -20,6 +20,7 @@ mod outages;
 mod patterns;
 mod request_ids;
 mod requests;
+mod retries;
 mod shutdown;
 mod spec;
 mod transactions;

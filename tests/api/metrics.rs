@@ -20,6 +20,7 @@ async fn metrics_count_requests_by_route_and_status_and_show_the_pool() {
     assert!(!text.contains("9f8e7d"), "paths never become labels");
     assert!(text.contains("db_pool_max_size 1"), "{text}");
     assert!(text.contains("http_request_duration_seconds_bucket"), "{text}");
+    assert!(text.contains("db_pool_wait_seconds_bucket"), "{text}");
     assert!(text.trim_end().ends_with("# EOF"));
 }
 
