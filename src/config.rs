@@ -12,6 +12,7 @@
 //! | `REVIEWPOINT_LOGIN_MAX_FAILURES_PER_ACCOUNT` | `10`                                | failed logins for one email within a window before it is locked (429) until the window ends |
 //! | `REVIEWPOINT_LOGIN_MAX_FAILURES_PER_CLIENT` | `100`                                | the same for one client address |
 //! | `REVIEWPOINT_LOGIN_WINDOW_SECONDS` | `900`                                         | the window, 1 to 86400 seconds; also the longest a lock lasts |
+//! | `REVIEWPOINT_IDEMPOTENCY_TTL_SECONDS` | `86400`                                   | how long an `Idempotency-Key` is remembered, 1 to 604800 |
 //! | `REVIEWPOINT_BODY_TIMEOUT_SECONDS` | `10`                                         | the longest a request body may take to arrive (then 408), 1 to 600 |
 //! | `REVIEWPOINT_IDLE_TIMEOUT_SECONDS` | `75`                                         | a connection with no traffic for this long is closed, 1 to 3600; above a load balancer's own idle timeout (60 s is common) |
 //! | `REVIEWPOINT_TRUSTED_PROXIES` | unset                                              | comma-separated addresses or CIDR ranges of proxies whose `X-Forwarded-For` names the client; unset, the peer address is the client |
@@ -41,6 +42,7 @@ pub struct Config {
     pub login_limits: LoginLimits,
     pub body_timeout: Duration,
     pub idle_timeout: Duration,
+    pub idempotency_ttl: Duration,
     /// Peers whose `X-Forwarded-For` is believed (load balancers); none by default.
     pub trusted_proxies: Vec<ipnet::IpNet>,
 }
@@ -108,6 +110,9 @@ impl Config {
             },
             body_timeout: parse(&lookup, "REVIEWPOINT_BODY_TIMEOUT_SECONDS", "10", |value| seconds(value, 600))?,
             idle_timeout: parse(&lookup, "REVIEWPOINT_IDLE_TIMEOUT_SECONDS", "75", |value| seconds(value, 3600))?,
+            idempotency_ttl: parse(&lookup, "REVIEWPOINT_IDEMPOTENCY_TTL_SECONDS", "86400", |value| {
+                seconds(value, 604_800)
+            })?,
             trusted_proxies: parse(&lookup, "REVIEWPOINT_TRUSTED_PROXIES", "", networks)?,
         })
     }

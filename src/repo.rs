@@ -13,10 +13,12 @@
 //! [`DbError`]: crate::db::DbError
 
 mod files;
+mod idempotency;
 mod logins;
 mod users;
 
 pub use files::FileRepository;
+pub use idempotency::Once;
 pub use logins::{LoginAttempt, LoginRepository};
 pub use users::{UserRepository, UserSeen};
 

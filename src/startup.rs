@@ -17,7 +17,7 @@ use crate::{
     config::{Config, Environment, LoginLimits},
     db::{self, Pool},
     migrate::{MigrateError, Migrator},
-    repo::LoginRepository,
+    repo::{FileRepository, LoginRepository},
 };
 
 mod read_timeout;
@@ -37,6 +37,8 @@ pub struct AppState {
     /// Proxies whose `X-Forwarded-For` names the client.
     pub trusted_proxies: Arc<[IpNet]>,
     pub http_limits: HttpLimits,
+    /// How long an `Idempotency-Key` is remembered.
+    pub idempotency_ttl: Duration,
 }
 
 /// How long a client may take: to send a request body, and between any two
@@ -63,6 +65,7 @@ impl AppState {
             login_limits: LoginLimits::default(),
             trusted_proxies: Arc::new([]),
             http_limits: HttpLimits::default(),
+            idempotency_ttl: Duration::from_secs(86_400),
         }
     }
 }
@@ -134,26 +137,35 @@ pub async fn serve(config: Config, migrate: bool) -> Result<(), StartupError> {
         login_limits: config.login_limits,
         trusted_proxies: config.trusted_proxies.clone().into(),
         http_limits: HttpLimits { body_timeout: config.body_timeout, idle_timeout: config.idle_timeout },
+        idempotency_ttl: config.idempotency_ttl,
         ..AppState::new(pool, token_keys(&config))
     };
-    spawn_login_throttle_sweeper(&state);
+    spawn_sweeper(&state);
     listening.serve(state, shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())
 }
 
-/// Deletes ended throttle windows now and then, so addresses tried once do
-/// not pile up. Every instance sweeps; the statement is idempotent.
-fn spawn_login_throttle_sweeper(state: &AppState) {
-    let (pool, limits) = (state.pool.clone(), state.login_limits);
+/// Once a minute, deletes ended login throttle windows and expired
+/// idempotency keys, so neither piles up. Every instance sweeps; the
+/// statements are idempotent.
+fn spawn_sweeper(state: &AppState) {
+    let (pool, limits, ttl) = (state.pool.clone(), state.login_limits, state.idempotency_ttl);
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(60));
         loop {
             tick.tick().await;
-            let swept = async { LoginRepository::sweep(&pool.get().await?, limits).await };
+            let swept = async {
+                let connection = pool.get().await?;
+                let windows = LoginRepository::sweep(&connection, limits).await?;
+                let keys = FileRepository::sweep_idempotency_keys(&connection, ttl).await?;
+                Ok::<_, db::DbError>((windows, keys))
+            };
             match swept.await {
-                Ok(rows) => tracing::debug!(rows, "swept ended login throttle windows"),
-                Err(error) => tracing::warn!(%error, "sweeping login throttle windows failed"),
+                Ok((windows, keys)) => {
+                    tracing::debug!(windows, keys, "swept expired login windows and idempotency keys")
+                }
+                Err(error) => tracing::warn!(%error, "sweeping expired rows failed"),
             }
         }
     });

@@ -3,5 +3,6 @@
 pub mod catalog;
 pub mod files;
 pub mod health;
+pub mod idempotency;
 pub mod logins;
 pub mod users;

@@ -177,7 +177,7 @@ impl From<DbError> for ApiError {
             DbError::Conflict { constraint, .. } if constraint == "files_user_id_fkey" => {
                 Self::Conflict("the user still owns files; delete them first")
             }
-            DbError::Conflict { .. } | DbError::Unexpected(_) => {
+            DbError::Conflict { .. } | DbError::Unexpected(_) | DbError::Unreadable(_) => {
                 tracing::error!(%error, ?source, "database error");
                 Self::Internal
             }

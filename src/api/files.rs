@@ -2,7 +2,12 @@
 //! user's file answers 404, exactly like a missing one.
 
 use poem::web::Data;
-use poem_openapi::{ApiResponse, Object, OpenApi, param::Path, param::Query, payload::Json, types::Example};
+use poem_openapi::{
+    ApiResponse, Object, OpenApi,
+    param::{Header, Path, Query},
+    payload::Json,
+    types::Example,
+};
 
 use super::{
     ApiTags,
@@ -14,7 +19,7 @@ use super::{
 use crate::{
     db::{self, Access},
     domain::{ContentType, Cursor, File, FileChanges, Filename, NewFile},
-    repo::{Caller, FileRepository, UserRepository},
+    repo::{Caller, FileRepository, Once, UserRepository},
     startup::AppState,
 };
 
@@ -131,14 +136,24 @@ impl Validate for FilePatch {
 
 #[derive(ApiResponse)]
 pub enum CreatedResponse {
-    /// The file was recorded, owned by you.
+    /// The file was recorded, owned by you (or, repeating an `Idempotency-Key`, it had been).
     #[oai(status = 201)]
     Created(
         Json<FileBody>,
         /// Where the new file can be read.
         #[oai(header = "Location")]
         String,
+        /// `true` when this answer repeats the first one for the same `Idempotency-Key`.
+        #[oai(header = "Idempotent-Replayed")]
+        Option<bool>,
     ),
+}
+
+impl CreatedResponse {
+    fn of(file: File, replayed: bool) -> Self {
+        let location = format!("/api/v1/files/{}", file.id);
+        Self::Created(Json(file.into()), location, replayed.then_some(true))
+    }
 }
 
 #[derive(ApiResponse)]
@@ -167,17 +182,35 @@ pub struct FilesApi;
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Files")]
 impl FilesApi {
     /// Record a file
+    ///
+    /// Safe to retry with an `Idempotency-Key`: a repeat with the same key and
+    /// body, from the same user, within 24 hours (by default), creates nothing
+    /// and gets the first answer again, even when the attempts race or reach
+    /// different servers. The same key with another body is a 422.
     #[oai(path = "/files", method = "post", operation_id = "create_file")]
     async fn create_file(
         &self,
         auth: BearerAuth,
         state: Data<&AppState>,
+        /// A key of your choosing, unique per file you mean to create (a UUID, say): 1 to 255
+        /// visible ASCII characters, compared exactly as sent.
+        #[oai(name = "Idempotency-Key", validator(max_length = 255, pattern = r"^[!-~]{1,255}$"))]
+        idempotency_key: Header<Option<String>>,
         body: JsonBody<NewFileBody>,
     ) -> Result<CreatedResponse, Errors<{ UNAUTHORIZED | JSON_BODY | DATABASE }>> {
-        match db::retry!(state.pool, Access::Write, |db| FileRepository::create(db, auth.0.0, &body.0))? {
-            Caller::Active(file) => {
-                let location = format!("/api/v1/files/{}", file.id);
-                Ok(CreatedResponse::Created(Json(file.into()), location))
+        let (owner, new) = (auth.0.0, &body.0);
+        let Some(key) = idempotency_key.0 else {
+            return match db::retry!(state.pool, Access::Write, |db| FileRepository::create(db, owner, new))? {
+                Caller::Active(file) => Ok(CreatedResponse::of(file, false)),
+                Caller::Inactive => Err(user_gone().into()),
+            };
+        };
+        let ttl = state.idempotency_ttl;
+        match db::retry!(state.pool, Access::Write, |db| FileRepository::create_once(db, owner, new, &key, ttl))? {
+            Caller::Active(Once::Created(file)) => Ok(CreatedResponse::of(file, false)),
+            Caller::Active(Once::Replayed(file)) => Ok(CreatedResponse::of(file, true)),
+            Caller::Active(Once::KeyReused) => {
+                Err(ApiError::invalid("Idempotency-Key", "was used before with a different body").into())
             }
             Caller::Inactive => Err(user_gone().into()),
         }

@@ -34,6 +34,7 @@ pub struct Metrics(Arc<Inner>);
 struct Inner {
     registry: Registry,
     requests: Family<RequestLabels, Counter>,
+    replays: Family<RouteLabels, Counter>,
     durations: Family<RouteLabels, Histogram>,
     pool_size: Gauge,
     pool_available: Gauge,
@@ -63,9 +64,16 @@ impl Metrics {
         let pool_waiting = gauge(&mut registry, "db_pool_waiting", "Requests waiting for a connection");
         let pool_max_size = gauge(&mut registry, "db_pool_max_size", "The most connections the pool opens");
         crate::db::metrics::register(&mut registry);
+        let replays = Family::<RouteLabels, Counter>::default();
+        registry.register(
+            "http_idempotent_replays",
+            "Answers repeated for a repeated Idempotency-Key (nothing was created again)",
+            replays.clone(),
+        );
         Self(Arc::new(Inner {
             registry,
             requests,
+            replays,
             durations,
             pool_size,
             pool_available,
@@ -75,11 +83,16 @@ impl Metrics {
         }))
     }
 
-    fn observe(&self, method: &Method, path: &str, status: u16, started: Instant) {
+    fn observe(&self, method: &Method, path: &str, response: &Response, started: Instant) {
         let route = self.0.routes.template(path).unwrap_or("unmatched").to_owned();
-        let method = method_label(method).to_owned();
-        self.0.requests.get_or_create(&RequestLabels { method: method.clone(), route: route.clone(), status }).inc();
-        self.0.durations.get_or_create(&RouteLabels { method, route }).observe(started.elapsed().as_secs_f64());
+        let labels = RouteLabels { method: method_label(method).to_owned(), route };
+        let status = response.status().as_u16();
+        let request = RequestLabels { method: labels.method.clone(), route: labels.route.clone(), status };
+        self.0.requests.get_or_create(&request).inc();
+        if response.headers().get("idempotent-replayed").is_some_and(|value| value == "true") {
+            self.0.replays.get_or_create(&labels).inc();
+        }
+        self.0.durations.get_or_create(&labels).observe(started.elapsed().as_secs_f64());
     }
 
     /// The exposition text, with the pool's counters read now.
@@ -117,15 +130,11 @@ fn method_label(method: &Method) -> &'static str {
 pub async fn record<E: Endpoint>(endpoint: Arc<E>, request: Request) -> Result<Response> {
     let metrics = request.data::<Metrics>().cloned();
     let (method, path, started) = (request.method().clone(), request.uri().path().to_owned(), Instant::now());
-    let result = endpoint.call(request).await.map(IntoResponse::into_response);
+    let response = endpoint.call(request).await.map(IntoResponse::into_response).unwrap_or_else(|e| e.into_response());
     if let Some(metrics) = metrics {
-        let status = match &result {
-            Ok(response) => response.status(),
-            Err(error) => error.status(),
-        };
-        metrics.observe(&method, &path, status.as_u16(), started);
+        metrics.observe(&method, &path, &response, started);
     }
-    result
+    Ok(response)
 }
 
 pub const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";

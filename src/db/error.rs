@@ -30,6 +30,9 @@ pub enum DbError {
     /// Anything else: a bug or an unexpected server answer.
     #[error("unexpected database error")]
     Unexpected(#[source] tokio_postgres::Error),
+    /// Something this service stored could not be read back: a bug.
+    #[error("stored {0} could not be read back")]
+    Unreadable(&'static str),
 }
 
 /// Whether failed work may run again at once, and why.

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 
 use super::limits::{CONTENT_TYPE_MAX, FILENAME_MAX};
 
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct File {
     pub id: i64,
     pub filename: String,
@@ -85,6 +85,20 @@ impl ContentType {
 pub struct NewFile {
     pub filename: Filename,
     pub content_type: ContentType,
+}
+
+impl NewFile {
+    /// What identifies this request's content for an idempotency key: equal
+    /// exactly when both fields are.
+    pub fn fingerprint(&self) -> Vec<u8> {
+        use sha2::{Digest, Sha256};
+        let mut hash = Sha256::new();
+        for field in [self.filename.as_str(), self.content_type.as_str()] {
+            hash.update((field.len() as u64).to_be_bytes());
+            hash.update(field.as_bytes());
+        }
+        hash.finalize().to_vec()
+    }
 }
 
 /// A partial update; `None` leaves the field as it is.

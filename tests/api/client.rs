@@ -44,9 +44,19 @@ async fn a_generated_client_registers_logs_in_and_manages_files() {
             filename: format!("{n}.pdf").parse().expect("filename"),
             content_type: "application/pdf".parse().expect("media type"),
         };
-        created.push(client.create_file(&new).await.expect("created").into_inner());
+        let key: types::CreateFileIdempotencyKey = format!("file-{n}").parse().expect("key");
+        created.push(client.create_file(Some(&key), &new).await.expect("created").into_inner());
     }
     assert!(created.iter().all(|file| file.user_id == user.id));
+    let again = types::NewFile {
+        filename: "0.pdf".parse().expect("filename"),
+        content_type: "application/pdf".parse().expect("t"),
+    };
+    let key: types::CreateFileIdempotencyKey = "file-0".parse().expect("key");
+    let replayed = client.create_file(Some(&key), &again).await.expect("replayed");
+    assert_eq!(replayed.headers().get("idempotent-replayed").map(|v| v.as_bytes()), Some(&b"true"[..]));
+    let replayed = replayed.into_inner();
+    assert_eq!((replayed.id, replayed.created_at), (created[0].id, created[0].created_at), "the first answer again");
 
     let limit = std::num::NonZeroU32::new(2);
     let mut seen = Vec::new();

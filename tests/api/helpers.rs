@@ -263,6 +263,11 @@ impl TestApp {
         AppState::new(db.pool(), TokenKeys::new(TOKEN_SECRET, Duration::from_secs(3600)))
     }
 
+    /// The database this app serves, for a second server process over it.
+    pub fn db_url(&self) -> DatabaseUrl {
+        self._db.url.clone()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }

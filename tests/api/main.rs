@@ -12,6 +12,7 @@ mod files;
 mod health;
 mod hostile;
 mod http_limits;
+mod idempotency;
 mod login_limits;
 mod metrics;
 mod migrations;

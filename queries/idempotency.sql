@@ -1,0 +1,28 @@
+-- Idempotency keys of creates (see migrations/*_idempotency_keys).
+
+--! claim_idempotency_key
+--- Claims `key` for a new attempt: a new key, or one whose record expired
+--- (older than `ttl_seconds`). Returns no row while a live record holds it.
+INSERT INTO idempotency_keys AS k (user_id, key, fingerprint)
+VALUES (:user_id, :key, :fingerprint)
+ON CONFLICT (user_id, key) DO UPDATE
+    SET fingerprint = EXCLUDED.fingerprint, outcome = NULL, created_at = now()
+    WHERE k.created_at <= now() - make_interval(secs => :ttl_seconds)
+RETURNING k.user_id;
+
+--! idempotent_outcome : (fingerprint, outcome?)
+--- The live record of `key`: what the first attempt sent and got.
+SELECT fingerprint, outcome
+FROM idempotency_keys
+WHERE user_id = :user_id AND key = :key;
+
+--! record_idempotent_outcome
+--- Stores the outcome of the attempt that claimed `key`.
+UPDATE idempotency_keys
+SET outcome = :outcome
+WHERE user_id = :user_id AND key = :key;
+
+--! sweep_idempotency_keys
+--- Removes records older than `ttl_seconds`.
+DELETE FROM idempotency_keys
+WHERE created_at <= now() - make_interval(secs => :ttl_seconds);
