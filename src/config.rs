@@ -12,6 +12,7 @@
 //! | `REVIEWPOINT_LOGIN_MAX_FAILURES_PER_ACCOUNT` | `10`                                | failed logins for one email within a window before it is locked (429) until the window ends |
 //! | `REVIEWPOINT_LOGIN_MAX_FAILURES_PER_CLIENT` | `100`                                | the same for one client address |
 //! | `REVIEWPOINT_LOGIN_WINDOW_SECONDS` | `900`                                         | the window, 1 to 86400 seconds; also the longest a lock lasts |
+//! | `REVIEWPOINT_DB_STATEMENT_TIMEOUT_SECONDS` | `30`                                 | the longest one statement may run, 1 to 600; the client gives up one second later |
 //! | `REVIEWPOINT_IDEMPOTENCY_TTL_SECONDS` | `86400`                                   | how long an `Idempotency-Key` is remembered, 1 to 604800 |
 //! | `REVIEWPOINT_BODY_TIMEOUT_SECONDS` | `10`                                         | the longest a request body may take to arrive (then 408), 1 to 600 |
 //! | `REVIEWPOINT_IDLE_TIMEOUT_SECONDS` | `75`                                         | a connection with no traffic for this long is closed, 1 to 3600; above a load balancer's own idle timeout (60 s is common) |
@@ -43,6 +44,7 @@ pub struct Config {
     pub body_timeout: Duration,
     pub idle_timeout: Duration,
     pub idempotency_ttl: Duration,
+    pub statement_timeout: Duration,
     /// Peers whose `X-Forwarded-For` is believed (load balancers); none by default.
     pub trusted_proxies: Vec<ipnet::IpNet>,
 }
@@ -113,12 +115,15 @@ impl Config {
             idempotency_ttl: parse(&lookup, "REVIEWPOINT_IDEMPOTENCY_TTL_SECONDS", "86400", |value| {
                 seconds(value, 604_800)
             })?,
+            statement_timeout: parse(&lookup, "REVIEWPOINT_DB_STATEMENT_TIMEOUT_SECONDS", "30", |value| {
+                seconds(value, 600)
+            })?,
             trusted_proxies: parse(&lookup, "REVIEWPOINT_TRUSTED_PROXIES", "", networks)?,
         })
     }
 
     pub fn pool(&self) -> PoolSettings {
-        self.environment.pool()
+        PoolSettings { statement_timeout: self.statement_timeout, ..self.environment.pool() }
     }
 }
 
@@ -384,6 +389,8 @@ mod tests {
             ("REVIEWPOINT_TRUSTED_PROXIES", "10.0.0.0/8, ::1"),
             ("REVIEWPOINT_BODY_TIMEOUT_SECONDS", "3"),
             ("REVIEWPOINT_IDLE_TIMEOUT_SECONDS", "30"),
+            ("REVIEWPOINT_DB_STATEMENT_TIMEOUT_SECONDS", "5"),
+            ("REVIEWPOINT_IDEMPOTENCY_TTL_SECONDS", "600"),
         ])
         .expect("valid");
         assert_eq!(config.database.redacted(), "postgresql://app:***@db.internal:6543/rv");
@@ -391,7 +398,7 @@ mod tests {
         assert!(config.debug);
         assert_eq!(config.bind.to_string(), "0.0.0.0:9000");
         assert_eq!(config.log_filter.as_deref(), Some("reviewpoint=trace"));
-        assert_eq!(config.jwt_secret.map(|s| s.expose().len()), Some(32));
+        assert_eq!(config.jwt_secret.as_ref().map(|s| s.expose().len()), Some(32));
         assert_eq!(config.token_ttl, Duration::from_secs(900));
         assert_eq!(
             config.login_limits,
@@ -399,6 +406,8 @@ mod tests {
         );
         assert_eq!(config.trusted_proxies, ["10.0.0.0/8".parse().expect("net"), "::1/128".parse().expect("net")]);
         assert_eq!((config.body_timeout, config.idle_timeout), (Duration::from_secs(3), Duration::from_secs(30)));
+        assert_eq!(config.pool().statement_timeout, Duration::from_secs(5));
+        assert_eq!(config.idempotency_ttl, Duration::from_secs(600));
     }
 
     #[test]

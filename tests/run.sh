@@ -2,15 +2,16 @@
 # The project's one test command (see README): makes sure the integration
 # tests can get PostgreSQL, then runs `cargo test`. Extra arguments go to cargo.
 #
-# - REVIEWPOINT_TEST_DATABASE_URL set: the tests use that server; nothing to prepare.
-# - otherwise the tests start a container. Machines that cannot pull images get
-#   one built locally: this installs and starts Docker if needed and builds
-#   reviewpoint-postgres:17 (tests/postgres-image/build.sh), unless
+# - REVIEWPOINT_TEST_DATABASE_URL set: the tests use that server, except the
+#   fault test (tests/api/faults.rs), which restarts a container of its own.
+# - otherwise every test uses one container. Machines that cannot pull images
+#   get one built locally: this installs and starts Docker if needed and
+#   builds reviewpoint-postgres:17 (tests/postgres-image/build.sh), unless
 #   REVIEWPOINT_TEST_IMAGE names another image.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ -z "${REVIEWPOINT_TEST_DATABASE_URL:-}" ] && [ -z "${REVIEWPOINT_TEST_IMAGE:-}" ]; then
+if [ -z "${REVIEWPOINT_TEST_IMAGE:-}" ]; then
   bash tests/postgres-image/build.sh
   export REVIEWPOINT_TEST_IMAGE=reviewpoint-postgres:17
 fi

@@ -92,7 +92,9 @@ pub fn build_pool(url: &DatabaseUrl, settings: PoolSettings) -> Pool {
         .build()
         .expect("a runtime and timeouts are set, so building cannot fail");
     spawn_idle_reaper(&pool, settings);
-    Pool { inner: pool, deadline, checkout: settings.wait_timeout + settings.connect_timeout }
+    // Waiting for a slot and connecting together stay within the wait timeout,
+    // so a request's worst case is that plus one statement deadline.
+    Pool { inner: pool, deadline, checkout: settings.wait_timeout }
 }
 
 /// Closes connections idle longer than `idle_timeout` while more than `size`

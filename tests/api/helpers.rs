@@ -21,7 +21,7 @@ use reviewpoint::{
 };
 use testcontainers_modules::{
     postgres::Postgres,
-    testcontainers::{ImageExt, runners::AsyncRunner},
+    testcontainers::{ContainerAsync, ImageExt, runners::AsyncRunner},
 };
 use tokio::sync::OnceCell;
 
@@ -65,6 +65,21 @@ async fn server() -> &'static Server {
 }
 
 async fn start_container() -> DatabaseUrl {
+    let container = container().await;
+    let port = container.get_host_port_ipv4(5432).await.expect("mapped port");
+    // Held in a static, the container is never dropped; the reaper removes it.
+    std::mem::forget(container);
+    container_url(port)
+}
+
+/// The URL of the `postgres` database of a container on `port`.
+pub fn container_url(port: u16) -> DatabaseUrl {
+    DatabaseUrl::parse(&format!("postgresql://postgres:postgres@127.0.0.1:{port}/postgres")).expect("valid URL")
+}
+
+/// A PostgreSQL container of the test image, removed when dropped (or, if the
+/// test process dies first, by the reaper). Fault tests stop and start their own.
+pub async fn container() -> ContainerAsync<Postgres> {
     let image = std::env::var("REVIEWPOINT_TEST_IMAGE").unwrap_or_else(|_| DEFAULT_IMAGE.to_owned());
     let (name, tag) = match image.rsplit_once(':') {
         Some((name, tag)) if !tag.contains('/') => (name.to_owned(), tag.to_owned()),
@@ -78,11 +93,7 @@ async fn start_container() -> DatabaseUrl {
         .await
         .unwrap_or_else(|e| panic!("{HOW_TO_GET_POSTGRES}: starting {image} failed: {e}"));
     remove_when_this_process_exits(container.id());
-    let port = container.get_host_port_ipv4(5432).await.expect("mapped port");
-    let url = format!("postgresql://postgres:postgres@127.0.0.1:{port}/postgres");
-    // Held in a static, the container is never dropped; the reaper removes it.
-    std::mem::forget(container);
-    DatabaseUrl::parse(&url).expect("valid URL")
+    container
 }
 
 /// There is no Ryuk reaper offline, and a static is never dropped, so a

@@ -8,6 +8,7 @@ mod auth;
 mod cli;
 mod client;
 mod connection;
+mod faults;
 mod files;
 mod health;
 mod hostile;

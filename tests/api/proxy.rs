@@ -24,6 +24,7 @@ pub enum Mode {
 pub struct ChaosProxy {
     pub addr: SocketAddr,
     mode: Arc<watch::Sender<Mode>>,
+    upstream: Arc<std::sync::Mutex<SocketAddr>>,
 }
 
 impl ChaosProxy {
@@ -33,10 +34,13 @@ impl ChaosProxy {
         let (mode, _) = watch::channel(Mode::Forward);
         let mode = Arc::new(mode);
         let modes = mode.clone();
+        let upstream = Arc::new(std::sync::Mutex::new(upstream));
+        let upstreams = upstream.clone();
         tokio::spawn(async move {
             while let Ok((client, _)) = listener.accept().await {
                 let mut changes = modes.subscribe();
                 let current = *changes.borrow_and_update();
+                let upstream = *upstreams.lock().expect("not poisoned");
                 tokio::spawn(async move {
                     match current {
                         Mode::Refuse => drop(client),
@@ -62,7 +66,12 @@ impl ChaosProxy {
                 });
             }
         });
-        Self { addr, mode }
+        Self { addr, mode, upstream }
+    }
+
+    /// Points new connections at another server (a restarted container's new port).
+    pub fn set_upstream(&self, upstream: SocketAddr) {
+        *self.upstream.lock().expect("not poisoned") = upstream;
     }
 
     pub fn set(&self, mode: Mode) {
