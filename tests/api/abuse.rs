@@ -6,7 +6,7 @@ use std::{
 };
 
 use crate::{
-    cli::{free_port, reviewpoint, wait_for_health},
+    cli::serve,
     helpers::{PASSWORD, TestDb},
 };
 
@@ -20,18 +20,13 @@ fn proc_status(child: &Child, field: &str) -> u64 {
 #[tokio::test]
 async fn a_storm_of_wrong_password_logins_stays_bounded_in_memory_and_threads() {
     let db = TestDb::new().await;
-    let port = free_port();
     // The login throttle would answer most of the storm with 429 before any
     // hash; this test is about the hashing behind it, so it is set aside.
-    let mut server = reviewpoint(&db.url, &["serve"])
-        .env("REVIEWPOINT_BIND", format!("127.0.0.1:{port}"))
-        .env("REVIEWPOINT_LOGIN_MAX_FAILURES_PER_ACCOUNT", "1000000")
-        .env("REVIEWPOINT_LOGIN_MAX_FAILURES_PER_CLIENT", "1000000")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn");
-    assert_eq!(wait_for_health(port).await, 200);
+    let unlimited = [
+        ("REVIEWPOINT_LOGIN_MAX_FAILURES_PER_ACCOUNT", "1000000"),
+        ("REVIEWPOINT_LOGIN_MAX_FAILURES_PER_CLIENT", "1000000"),
+    ];
+    let (mut server, port) = serve(&db.url, &unlimited, Stdio::null()).await;
     let base = format!("http://127.0.0.1:{port}/api/v1/auth");
     let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("client");
     let credentials = |password: &str| serde_json::json!({ "email": "ann@example.com", "password": password });

@@ -2,7 +2,7 @@
 
 use std::{
     net::TcpListener,
-    process::{Command, Output, Stdio},
+    process::{Child, Command, Output, Stdio},
     time::Duration,
 };
 
@@ -106,6 +106,21 @@ fn an_invalid_variable_stops_startup_naming_it() {
 
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
+}
+
+/// `reviewpoint serve` on a free port with `settings` in its environment and
+/// its logs going to `logs`; returns once its health check answers 200.
+pub async fn serve(url: &DatabaseUrl, settings: &[(&str, &str)], logs: Stdio) -> (Child, u16) {
+    let port = free_port();
+    let child = reviewpoint(url, &["serve"])
+        .env("REVIEWPOINT_BIND", format!("127.0.0.1:{port}"))
+        .envs(settings.iter().copied())
+        .stdout(Stdio::null())
+        .stderr(logs)
+        .spawn()
+        .expect("spawn");
+    assert_eq!(wait_for_health(port).await, 200, "the server is healthy");
+    (child, port)
 }
 
 pub async fn wait_for_health(port: u16) -> u16 {

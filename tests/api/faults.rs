@@ -23,7 +23,7 @@ use reviewpoint::{
 use serde_json::{Value, json};
 
 use crate::{
-    cli::{free_port, reviewpoint, wait_for_health},
+    cli::serve,
     helpers::{PASSWORD, container, container_url},
     proxy::{ChaosProxy, Mode},
 };
@@ -149,18 +149,14 @@ async fn restarts_cuts_and_stalls_under_load_lose_no_acknowledged_write() {
     Migrator::embedded().up(&mut migrating).await.expect("migrated");
     let proxy = ChaosProxy::start(([127, 0, 0, 1], port).into()).await;
     let through_proxy = admin.with_database("faults").with_host_and_port("127.0.0.1", proxy.addr.port());
-    let http_port = free_port();
-    let mut server = reviewpoint(&through_proxy, &["serve"])
-        .env("REVIEWPOINT_ENVIRONMENT", "prod")
-        .env("REVIEWPOINT_JWT_SECRET", "a-production-secret-of-32-bytes!!")
-        .env("REVIEWPOINT_DB_STATEMENT_TIMEOUT_SECONDS", STATEMENT_TIMEOUT.as_secs().to_string())
-        .env("REVIEWPOINT_BIND", format!("127.0.0.1:{http_port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn");
+    let statement_timeout = STATEMENT_TIMEOUT.as_secs().to_string();
+    let settings = [
+        ("REVIEWPOINT_ENVIRONMENT", "prod"),
+        ("REVIEWPOINT_JWT_SECRET", "a-production-secret-of-32-bytes!!"),
+        ("REVIEWPOINT_DB_STATEMENT_TIMEOUT_SECONDS", statement_timeout.as_str()),
+    ];
+    let (mut server, http_port) = serve(&through_proxy, &settings, Stdio::null()).await;
     let base = format!("http://127.0.0.1:{http_port}");
-    assert_eq!(wait_for_health(http_port).await, 200);
     let http = reqwest::Client::new();
     let credentials = json!({ "email": "load@example.com", "password": PASSWORD });
     let registered: Value = http

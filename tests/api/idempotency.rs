@@ -7,7 +7,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::{
-    cli::{free_port, reviewpoint, wait_for_health},
+    cli::serve,
     helpers::{Reply, TOKEN_SECRET, TestApp, TestDb, TestUser},
 };
 
@@ -91,15 +91,8 @@ async fn the_same_key_with_another_body_is_a_422_and_keys_belong_to_their_user()
 async fn a_retry_that_reaches_another_server_process_replays_too() {
     let app = TestApp::spawn().await;
     let ann = app.user("ann@example.com").await;
-    let port = free_port();
-    let mut other = reviewpoint(&app.db_url(), &["serve"])
-        .env("REVIEWPOINT_BIND", format!("127.0.0.1:{port}"))
-        .env("REVIEWPOINT_JWT_SECRET", String::from_utf8_lossy(TOKEN_SECRET).as_ref())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn");
-    assert_eq!(wait_for_health(port).await, 200);
+    let secret = String::from_utf8_lossy(TOKEN_SECRET).into_owned();
+    let (mut other, port) = serve(&app.db_url(), &[("REVIEWPOINT_JWT_SECRET", &secret)], Stdio::null()).await;
 
     let first = create(&app.http, &app.url(""), &ann, "cross-instance", "x.pdf").await;
     let again = create(&app.http, &format!("http://127.0.0.1:{port}"), &ann, "cross-instance", "x.pdf").await;

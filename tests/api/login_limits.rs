@@ -10,7 +10,7 @@ use std::{
 use serde_json::{Value, json};
 
 use crate::{
-    cli::{free_port, reviewpoint, wait_for_health},
+    cli::serve,
     helpers::{PASSWORD, TestDb},
 };
 
@@ -29,14 +29,7 @@ struct Answer {
 
 impl Instance {
     async fn start(db: &TestDb, settings: &[(&str, &str)]) -> Self {
-        let port = free_port();
-        let mut command = reviewpoint(&db.url, &["serve"]);
-        command.env("REVIEWPOINT_BIND", format!("127.0.0.1:{port}")).stdout(Stdio::null()).stderr(Stdio::null());
-        for (name, value) in settings {
-            command.env(name, value);
-        }
-        let child = command.spawn().expect("spawn");
-        assert_eq!(wait_for_health(port).await, 200);
+        let (child, port) = serve(&db.url, settings, Stdio::null()).await;
         Self { child, base: format!("http://127.0.0.1:{port}/api/v1/auth"), http: reqwest::Client::new() }
     }
 

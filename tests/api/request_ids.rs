@@ -7,7 +7,7 @@ use reqwest::Method;
 use reviewpoint::config::Environment;
 
 use crate::{
-    cli::{free_port, reviewpoint, wait_for_health},
+    cli::serve,
     helpers::{TestApp, TestDb},
 };
 
@@ -64,17 +64,12 @@ async fn a_5xx_body_names_the_request_id_of_its_header() {
 #[tokio::test]
 async fn every_log_line_of_a_request_carries_its_id() {
     let db = TestDb::new().await;
-    let port = free_port();
-    let server = reviewpoint(&db.url, &["serve"])
-        .env("REVIEWPOINT_BIND", format!("127.0.0.1:{port}"))
-        .env("REVIEWPOINT_ENVIRONMENT", "prod")
-        .env("REVIEWPOINT_JWT_SECRET", "a-production-secret-of-32-bytes!!")
-        .env("REVIEWPOINT_DEBUG", "true")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    wait_for_health(port).await;
+    let prod = [
+        ("REVIEWPOINT_ENVIRONMENT", "prod"),
+        ("REVIEWPOINT_JWT_SECRET", "a-production-secret-of-32-bytes!!"),
+        ("REVIEWPOINT_DEBUG", "true"),
+    ];
+    let (server, port) = serve(&db.url, &prod, Stdio::piped()).await;
 
     let response = reqwest::Client::new()
         .get(format!("http://127.0.0.1:{port}/api/v1/files/1"))

@@ -6,21 +6,14 @@ use std::{process::Stdio, time::Duration};
 use futures::StreamExt;
 
 use crate::{
-    cli::{free_port, reviewpoint, wait_for_health},
+    cli::serve,
     helpers::{PASSWORD, TestDb},
 };
 
 #[tokio::test]
 async fn sigterm_finishes_the_requests_in_flight_then_exits_0() {
     let db = TestDb::new().await;
-    let port = free_port();
-    let mut server = reviewpoint(&db.url, &["serve"])
-        .env("REVIEWPOINT_BIND", format!("127.0.0.1:{port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn");
-    assert_eq!(wait_for_health(port).await, 200);
+    let (mut server, port) = serve(&db.url, &[], Stdio::null()).await;
     let base = format!("http://127.0.0.1:{port}/api/v1/auth");
     // A connection per request, so none is an idle keep-alive the shutdown may close.
     let http = reqwest::Client::builder().pool_max_idle_per_host(0).build().expect("client");
