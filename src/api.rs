@@ -89,8 +89,7 @@ fn normalize(value: &mut serde_json::Value) {
 /// `security: []` on the operations that need no token, so the spec says
 /// "public" explicitly instead of leaving it to the reader (poem-openapi omits it).
 fn declare_public_operations(spec: &mut serde_json::Value) {
-    let Some(paths) = spec["paths"].as_object_mut() else { return };
-    for operation in paths.values_mut().filter_map(|methods| methods.as_object_mut()).flat_map(|m| m.values_mut()) {
+    for operation in operations_mut(spec) {
         if let Some(operation) = operation.as_object_mut() {
             operation.entry("security").or_insert_with(|| serde_json::json!([]));
         }
@@ -101,12 +100,7 @@ fn declare_public_operations(spec: &mut serde_json::Value) {
 /// answers 422 for a field it does not know (`body.rs`), and poem-openapi's
 /// `deny_unknown_fields` does not say so in the spec.
 fn close_request_bodies(spec: &mut serde_json::Value) {
-    let bodies: Vec<String> = spec["paths"]
-        .as_object()
-        .into_iter()
-        .flat_map(|paths| paths.values())
-        .filter_map(|methods| methods.as_object())
-        .flat_map(|methods| methods.values())
+    let bodies: Vec<String> = operations_mut(spec)
         .filter_map(|operation| operation["requestBody"]["content"]["application/json"]["schema"]["$ref"].as_str())
         .filter_map(|reference| reference.strip_prefix("#/components/schemas/"))
         .map(str::to_owned)
@@ -124,11 +118,7 @@ fn close_request_bodies(spec: &mut serde_json::Value) {
 /// value is accepted (an unusable one is replaced), so a schema could only
 /// mislead fuzzers, and generated clients would gain an argument everywhere.
 fn document_request_id(spec: &mut serde_json::Value) {
-    let Some(paths) = spec["paths"].as_object_mut() else { return };
-    let responses = paths
-        .values_mut()
-        .filter_map(|methods| methods.as_object_mut())
-        .flat_map(|methods| methods.values_mut())
+    let responses = operations_mut(spec)
         .filter_map(|operation| operation["responses"].as_object_mut())
         .flat_map(|responses| responses.values_mut());
     for response in responses {
@@ -138,12 +128,19 @@ fn document_request_id(spec: &mut serde_json::Value) {
             "required": true,
             "schema": { "type": "string" },
         });
-        if let Some(headers) = response["headers"].as_object_mut() {
-            headers.insert(request_id::HEADER.to_owned(), header);
-        } else {
-            response["headers"] = serde_json::json!({ request_id::HEADER: header });
-        }
+        // Indexing a missing `headers` makes it an empty object first.
+        response["headers"][request_id::HEADER] = header;
     }
+}
+
+/// Every operation object of the spec, under every path and method.
+fn operations_mut(spec: &mut serde_json::Value) -> impl Iterator<Item = &mut serde_json::Value> {
+    spec["paths"]
+        .as_object_mut()
+        .into_iter()
+        .flat_map(|paths| paths.values_mut())
+        .filter_map(|methods| methods.as_object_mut())
+        .flat_map(|methods| methods.values_mut())
 }
 
 fn media_type(name: &str) -> String {
