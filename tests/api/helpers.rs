@@ -255,8 +255,7 @@ impl TestApp {
 
     /// Serves over `pool`, which may point anywhere (a proxy, a closed port).
     pub async fn serve(db: TestDb, pool: Pool, health_timeout: Duration) -> Self {
-        let tokens = TokenKeys::new(TOKEN_SECRET, Duration::from_secs(3600));
-        Self::serve_state(db, AppState { health_timeout, ..AppState::new(pool, tokens) }).await
+        Self::serve_state(db, AppState { health_timeout, ..Self::state_over(pool) }).await
     }
 
     /// Serves with a state of the test's own making (limits, timeouts).
@@ -271,7 +270,11 @@ impl TestApp {
 
     /// The state `spawn` serves with, over a pool of `db`.
     pub fn default_state(db: &TestDb) -> AppState {
-        AppState::new(db.pool(), TokenKeys::new(TOKEN_SECRET, Duration::from_secs(3600)))
+        Self::state_over(db.pool())
+    }
+
+    fn state_over(pool: Pool) -> AppState {
+        AppState::new(pool, TokenKeys::new(TOKEN_SECRET, Duration::from_secs(3600)))
     }
 
     /// The database this app serves, for a second server process over it.
