@@ -10,13 +10,10 @@ use crate::{
 
 async fn app_behind_proxy(health_timeout: Duration) -> (TestApp, ChaosProxy) {
     let db = TestDb::new().await;
-    let (host, port) = db.url.host_and_port();
-    let upstream = tokio::net::lookup_host((host.as_str(), port)).await.expect("resolve").next().expect("an address");
-    let proxy = ChaosProxy::start(upstream).await;
+    let (proxy, proxied) = ChaosProxy::in_front_of(&db.url).await;
     let mut settings = Environment::Test.pool();
     settings.connect_timeout = Duration::from_secs(1);
-    let pool = db.url.with_host_and_port("127.0.0.1", proxy.addr.port());
-    let pool = reviewpoint::db::build_pool(&pool, settings);
+    let pool = reviewpoint::db::build_pool(&proxied, settings);
     (TestApp::serve(db, pool, health_timeout).await, proxy)
 }
 

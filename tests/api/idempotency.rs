@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 use crate::{
     cli::serve,
     helpers::{Reply, TOKEN_SECRET, TestApp, TestDb, TestUser},
+    proxy::ChaosProxy,
 };
 
 async fn create(http: &reqwest::Client, base: &str, user: &TestUser, key: &str, filename: &str) -> Reply {
@@ -49,6 +50,30 @@ async fn a_repeated_key_and_body_replays_the_first_answer_and_creates_nothing() 
     assert_eq!(file_count(&app, &ann).await, 1);
     let metrics = app.get("/metrics").await.text().await.expect("metrics");
     assert!(metrics.contains(r#"http_idempotent_replays_total{method="POST",route="/api/v1/files"} 1"#), "{metrics}");
+}
+
+#[tokio::test]
+async fn a_create_whose_commit_answer_is_lost_is_a_503_never_retried_and_its_key_replays_it() {
+    let db = TestDb::new().await;
+    let (proxy, proxied) = ChaosProxy::in_front_of(&db.url).await;
+    let pool = reviewpoint::db::build_pool(&proxied, reviewpoint::config::Environment::Test.pool());
+    let app = TestApp::serve(db, pool, Duration::from_secs(2)).await;
+    let ann = app.user("ann@example.com").await;
+    let base = app.url("");
+
+    // The COMMIT reaches PostgreSQL and is applied; its answer is lost.
+    proxy.cut_after_sending(b"COMMIT");
+    let lost = create(&app.http, &base, &ann, "commit-lost", "a.pdf").await;
+
+    // Had the service retried, the retry would have found its own key and
+    // replayed a 201: the 503 shows the outcome was reported as unknown.
+    lost.expect(503);
+    assert_eq!(lost.header("retry-after"), Some("1"));
+    assert_eq!(file_count(&app, &ann).await, 1, "applied once, by the attempt whose answer was lost");
+    let again = create(&app.http, &base, &ann, "commit-lost", "a.pdf").await;
+    again.expect(201);
+    assert_eq!(again.header("idempotent-replayed"), Some("true"), "the client's retry learns the outcome");
+    assert_eq!(file_count(&app, &ann).await, 1);
 }
 
 #[tokio::test]

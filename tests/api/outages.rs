@@ -14,13 +14,8 @@ use crate::{
 #[tokio::test]
 async fn operations_answer_503_with_retry_after_while_the_database_is_down() {
     let db = TestDb::new().await;
-    let (host, port) = db.url.host_and_port();
-    let upstream = tokio::net::lookup_host((host.as_str(), port)).await.expect("resolve").next().expect("address");
-    let proxy = ChaosProxy::start(upstream).await;
-    let pool = reviewpoint::db::build_pool(
-        &db.url.with_host_and_port("127.0.0.1", proxy.addr.port()),
-        Environment::Test.pool(),
-    );
+    let (proxy, proxied) = ChaosProxy::in_front_of(&db.url).await;
+    let pool = reviewpoint::db::build_pool(&proxied, Environment::Test.pool());
     let app = TestApp::serve(db, pool, Duration::from_secs(2)).await;
     let ann = app.user("ann@example.com").await;
 
@@ -68,13 +63,11 @@ async fn requests_that_need_no_database_work_while_the_pool_is_exhausted() {
 #[tokio::test]
 async fn a_pooled_connection_that_goes_silent_answers_503_in_bounded_time_and_is_discarded() {
     let db = TestDb::new().await;
-    let (host, port) = db.url.host_and_port();
-    let upstream = tokio::net::lookup_host((host.as_str(), port)).await.expect("resolve").next().expect("address");
-    let proxy = ChaosProxy::start(upstream).await;
+    let (proxy, proxied) = ChaosProxy::in_front_of(&db.url).await;
     let mut settings = Environment::Test.pool();
     settings.statement_timeout = Duration::from_millis(500);
     settings.connect_timeout = Duration::from_millis(500);
-    let pool = reviewpoint::db::build_pool(&db.url.with_host_and_port("127.0.0.1", proxy.addr.port()), settings);
+    let pool = reviewpoint::db::build_pool(&proxied, settings);
     let app = TestApp::serve(db, pool, Duration::from_secs(2)).await;
     let ann = app.user("ann@example.com").await;
     assert_eq!(app.pool.status().size, 1, "one connection is pooled");
