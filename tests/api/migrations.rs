@@ -7,7 +7,7 @@ use reviewpoint::{
     repo::UserRepository,
 };
 
-use crate::helpers::TestDb;
+use crate::helpers::{self, TestDb};
 
 fn repo_path(relative: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
@@ -112,4 +112,52 @@ async fn cached_statements_recover_after_a_migration_changes_their_result_type()
 
     assert_eq!(found.expect("re-prepared instead of failing"), Some(user));
     std::fs::remove_dir_all(dir).expect("clean up");
+}
+
+/// The stale plan is recognised by its SQLSTATE, not by its English message:
+/// the same recovery on a server that answers in German.
+#[tokio::test]
+async fn cached_statements_recover_from_a_server_that_speaks_german() {
+    use testcontainers_modules::testcontainers::core::{CmdWaitFor, ExecCommand};
+
+    let container = helpers::container().await;
+    // Compiled into a folder, not the locale archive, so the running server
+    // finds it without a restart; the image ships the German catalogue.
+    let localedef = ["localedef", "--no-archive", "-i", "de_DE", "-c", "-f", "UTF-8", "de_DE.UTF-8"];
+    container
+        .exec(ExecCommand::new(localedef).with_cmd_ready_condition(CmdWaitFor::exit_code(0)))
+        .await
+        .expect("the image can compile the de_DE.UTF-8 locale");
+    let port = container.get_host_port_ipv4(5432).await.expect("mapped port");
+    let url =
+        format!("postgresql://postgres:postgres@127.0.0.1:{port}/postgres?options=-c%20lc_messages%3Dde_DE.UTF-8");
+    let url = reviewpoint::config::DatabaseUrl::parse(&url).expect("valid URL");
+    let mut admin = db::connect_once(&url).await.expect("connect");
+    Migrator::embedded().up(&mut admin).await.expect("migrate");
+    let failing = migrations_copy(&["tests/fixtures/failing/20991231000001_divide_by_zero"]);
+    let error = Migrator::from_dir(&failing).expect("read").up(&mut admin).await.expect_err("1 / 0 fails");
+    assert!(
+        format!("{error:?}").to_lowercase().contains("division durch null"),
+        "the server answers in German: {error:?}"
+    );
+
+    let pool = db::build_pool(&url, reviewpoint::config::Environment::Test.pool());
+    let user = {
+        let client = pool.get().await.expect("connection");
+        let email = Email::parse("a@example.com").expect("valid");
+        let user =
+            UserRepository::create(&client, &email, &PasswordHash::new("$argon2id$x".into())).await.expect("user");
+        UserRepository::by_id(&client, user.id).await.expect("cached now");
+        user
+    };
+    let widen = migrations_copy(&["tests/fixtures/stale_plan/20991231000000_widen_user_email"]);
+    Migrator::from_dir(&widen).expect("read").up(&mut admin).await.expect("widen email");
+
+    let client = pool.get().await.expect("the same pooled connection");
+    let found = UserRepository::by_id(&client, user.id).await;
+
+    assert_eq!(found.expect("re-prepared instead of failing"), Some(user));
+    for dir in [failing, widen] {
+        std::fs::remove_dir_all(dir).expect("clean up");
+    }
 }

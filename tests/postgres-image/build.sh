@@ -13,7 +13,11 @@ export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 IMAGE=${REVIEWPOINT_TEST_IMAGE:-reviewpoint-postgres:17}
 SUITE=trixie   # Debian release whose main archive ships postgresql-17
-PACKAGES=postgresql-17,util-linux   # util-linux: setpriv for the entrypoint
+# util-linux: setpriv for the entrypoint; locales: lets a test compile a
+# non-English locale (localedef) to see the server answer in German.
+PACKAGES=postgresql-17,util-linux,locales
+# Server message catalogues kept; the other translations are dropped.
+KEEP_TRANSLATIONS=de
 
 log() { echo "[postgres-image] $*" >&2; }
 now() { date +%s.%N; }
@@ -25,11 +29,13 @@ if [[ ${IMAGE##*/} == *:* ]]; then
 else
     NAME=$IMAGE TAG=latest
 fi
-BASE="$NAME-base:$TAG"
+# The base's tag names its recipe too, so a change of packages rebuilds it.
+BASE_RECIPE=$(echo "$SUITE $PACKAGES $KEEP_TRANSLATIONS" | sha256sum | cut -c1-12)
+BASE="$NAME-base:$TAG-$BASE_RECIPE"
 
 # Rebuild the thin layer whenever the Dockerfile or entrypoint change, so a
 # stale image left on a developer's machine is not silently reused.
-RECIPE=$(cat "$HERE/Dockerfile" "$HERE/docker-entrypoint.sh" | sha256sum | cut -c1-16)
+RECIPE=$({ echo "$BASE"; cat "$HERE/Dockerfile" "$HERE/docker-entrypoint.sh"; } | sha256sum | cut -c1-16)
 
 t_all=$(now)
 "$HERE/ensure-docker.sh"
@@ -101,8 +107,8 @@ else
     # created at install time, package caches and lists, docs.
     rm -rf "$ROOTFS"/var/lib/postgresql/[0-9]* "$ROOTFS"/etc/postgresql/[0-9]*/main \
         "$ROOTFS"/var/cache/apt/archives/*.deb "$ROOTFS"/var/lib/apt/lists/* \
-        "$ROOTFS"/usr/share/doc/* "$ROOTFS"/usr/share/man/* "$ROOTFS"/usr/share/locale/* \
-        "$ROOTFS"/debootstrap
+        "$ROOTFS"/usr/share/doc/* "$ROOTFS"/usr/share/man/* "$ROOTFS"/debootstrap
+    find "$ROOTFS"/usr/share/locale -mindepth 1 -maxdepth 1 ! -name "$KEEP_TRANSLATIONS" -exec rm -rf {} +
 
     log "docker import -> $BASE"
     t=$(now)
