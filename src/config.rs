@@ -12,6 +12,8 @@
 //! | `REVIEWPOINT_LOGIN_MAX_FAILURES_PER_ACCOUNT` | `10`                                | failed logins for one email within a window before it is locked (429) until the window ends |
 //! | `REVIEWPOINT_LOGIN_MAX_FAILURES_PER_CLIENT` | `100`                                | the same for one client address |
 //! | `REVIEWPOINT_LOGIN_WINDOW_SECONDS` | `900`                                         | the window, 1 to 86400 seconds; also the longest a lock lasts |
+//! | `REVIEWPOINT_DB_POOL_SIZE` | per environment (prod 10, dev 5, test 1)            | connections kept open, 1 to 1000 |
+//! | `REVIEWPOINT_DB_POOL_MAX_OVERFLOW` | per environment (prod 20, dev 10, test 0)   | connections opened beyond those under load, 0 to 1000 |
 //! | `REVIEWPOINT_DB_STATEMENT_TIMEOUT_SECONDS` | `30`                                 | the longest one statement may run, 1 to 600; the client gives up one second later |
 //! | `REVIEWPOINT_IDEMPOTENCY_TTL_SECONDS` | `86400`                                   | how long an `Idempotency-Key` is remembered, 1 to 604800 |
 //! | `REVIEWPOINT_BODY_TIMEOUT_SECONDS` | `10`                                         | the longest a request body may take to arrive (then 408), 1 to 600 |
@@ -25,7 +27,11 @@
 //!
 //! This module imports nothing of ours.
 
-use std::{fmt, net::SocketAddr, str::FromStr, time::Duration};
+mod database;
+
+use std::{fmt, net::SocketAddr, time::Duration};
+
+pub use database::{DatabaseUrl, Environment, PoolSettings};
 
 pub const DEFAULT_DB_URL: &str = "postgresql://postgres:postgres@localhost:5432/reviewpoint";
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
@@ -45,6 +51,9 @@ pub struct Config {
     pub idle_timeout: Duration,
     pub idempotency_ttl: Duration,
     pub statement_timeout: Duration,
+    /// `None`: the environment's default ([`Environment::pool`]).
+    pub pool_size: Option<usize>,
+    pub pool_max_overflow: Option<usize>,
     /// Peers whose `X-Forwarded-For` is believed (load balancers); none by default.
     pub trusted_proxies: Vec<ipnet::IpNet>,
 }
@@ -118,12 +127,21 @@ impl Config {
             statement_timeout: parse(&lookup, "REVIEWPOINT_DB_STATEMENT_TIMEOUT_SECONDS", "30", |value| {
                 seconds(value, 600)
             })?,
+            pool_size: optional(&lookup, "REVIEWPOINT_DB_POOL_SIZE", |value| connections(value, 1))?,
+            pool_max_overflow: optional(&lookup, "REVIEWPOINT_DB_POOL_MAX_OVERFLOW", |value| connections(value, 0))?,
             trusted_proxies: parse(&lookup, "REVIEWPOINT_TRUSTED_PROXIES", "", networks)?,
         })
     }
 
+    /// The environment's pool, with the sizes and statement timeout configured.
     pub fn pool(&self) -> PoolSettings {
-        PoolSettings { statement_timeout: self.statement_timeout, ..self.environment.pool() }
+        let defaults = self.environment.pool();
+        PoolSettings {
+            size: self.pool_size.unwrap_or(defaults.size),
+            overflow: self.pool_max_overflow.unwrap_or(defaults.overflow),
+            statement_timeout: self.statement_timeout,
+            ..defaults
+        }
     }
 }
 
@@ -169,6 +187,25 @@ fn seconds(value: &str, max: u64) -> Result<Duration, String> {
     }
 }
 
+/// A variable with no default: `None` when unset or empty.
+fn optional<T>(
+    lookup: &impl Fn(&str) -> Option<String>,
+    variable: &'static str,
+    parse: impl Fn(&str) -> Result<T, String>,
+) -> Result<Option<T>, ConfigError> {
+    match lookup(variable).filter(|value| !value.trim().is_empty()) {
+        Some(value) => parse(value.trim()).map(Some).map_err(|reason| ConfigError { variable, reason }),
+        None => Ok(None),
+    }
+}
+
+fn connections(value: &str, min: usize) -> Result<usize, String> {
+    match value.parse() {
+        Ok(n) if (min..=1000).contains(&n) => Ok(n),
+        _ => Err(format!("expected a whole number from {min} to 1000, got {value:?}")),
+    }
+}
+
 fn count(value: &str) -> Result<u32, String> {
     match value.parse() {
         Ok(n @ 1..=1_000_000) => Ok(n),
@@ -195,163 +232,6 @@ fn parse_bool(value: &str) -> Result<bool, String> {
         "true" | "1" | "yes" | "on" => Ok(true),
         "false" | "0" | "no" | "off" | "" => Ok(false),
         _ => Err(format!("expected true or false, got {value:?}")),
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Environment {
-    Dev,
-    Test,
-    Prod,
-}
-
-impl FromStr for Environment {
-    type Err = String;
-
-    fn from_str(value: &str) -> Result<Self, String> {
-        match value.to_ascii_lowercase().as_str() {
-            "dev" | "development" => Ok(Self::Dev),
-            "test" => Ok(Self::Test),
-            "prod" | "production" => Ok(Self::Prod),
-            _ => Err(format!("expected dev, test or prod, got {value:?}")),
-        }
-    }
-}
-
-impl Environment {
-    /// The seed's pool sizes, mapped onto deadpool (see [`PoolSettings`]).
-    pub fn pool(self) -> PoolSettings {
-        let (size, overflow) = match self {
-            Self::Prod => (10, 20),
-            Self::Dev => (5, 10),
-            // The seed used no pooling in tests: one connection per test database.
-            Self::Test => (1, 0),
-        };
-        PoolSettings {
-            size,
-            overflow,
-            wait_timeout: Duration::from_secs(5),
-            connect_timeout: Duration::from_secs(5),
-            recycle_timeout: Duration::from_secs(5),
-            idle_timeout: Duration::from_secs(300),
-            statement_timeout: Duration::from_secs(30),
-        }
-    }
-}
-
-/// Pool limits for one environment.
-///
-/// SQLAlchemy's `pool_size + max_overflow` maps onto deadpool as
-/// `max_size = size + overflow`: up to `size` connections stay open, and
-/// idle connections above `size` are closed after `idle_timeout`. deadpool's
-/// timeouts all default to "wait forever", so each one is set: a request waits
-/// at most `wait_timeout` for a free connection (then 503 + Retry-After).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct PoolSettings {
-    pub size: usize,
-    pub overflow: usize,
-    pub wait_timeout: Duration,
-    pub connect_timeout: Duration,
-    pub recycle_timeout: Duration,
-    pub idle_timeout: Duration,
-    /// Server-side bound on one statement, so a runaway query cannot hold a connection.
-    pub statement_timeout: Duration,
-}
-
-impl PoolSettings {
-    pub fn max_size(&self) -> usize {
-        self.size + self.overflow
-    }
-}
-
-/// The database URL, parsed; its password is kept out of every printout.
-#[derive(Clone)]
-pub struct DatabaseUrl {
-    config: tokio_postgres::Config,
-}
-
-impl DatabaseUrl {
-    pub fn parse(url: &str) -> Result<Self, String> {
-        // The seed's SQLAlchemy URLs name a driver after `+`: postgresql+asyncpg://…
-        let url = match url.split_once("://") {
-            Some((scheme, rest)) => match scheme.split_once('+') {
-                Some(("postgresql" | "postgres", _driver)) => format!("postgresql://{rest}"),
-                _ if matches!(scheme, "postgresql" | "postgres") => url.to_owned(),
-                _ => return Err(format!("unsupported scheme {scheme:?}, expected postgresql://")),
-            },
-            None => return Err("expected a URL such as postgresql://user:password@host:5432/db".into()),
-        };
-        let config: tokio_postgres::Config = url
-            .parse()
-            // The driver's message may quote the URL, password included: keep only our own.
-            .map_err(|_| "not a valid postgresql:// URL".to_owned())?;
-        if config.get_hosts().is_empty() {
-            return Err("the URL names no host".into());
-        }
-        Ok(Self { config })
-    }
-
-    pub fn connect_config(&self) -> &tokio_postgres::Config {
-        &self.config
-    }
-
-    pub fn database_name(&self) -> &str {
-        self.config.get_dbname().unwrap_or_else(|| self.user())
-    }
-
-    fn user(&self) -> &str {
-        self.config.get_user().unwrap_or("postgres")
-    }
-
-    /// The same server, another database (the dev bootstrap and tests use it).
-    pub fn with_database(&self, name: &str) -> Self {
-        let mut config = self.config.clone();
-        config.dbname(name);
-        Self { config }
-    }
-
-    /// The first host (or socket folder) and port.
-    pub fn host_and_port(&self) -> (String, u16) {
-        let host = match self.config.get_hosts().first() {
-            Some(tokio_postgres::config::Host::Tcp(host)) => host.clone(),
-            #[cfg(unix)]
-            Some(tokio_postgres::config::Host::Unix(path)) => path.display().to_string(),
-            None => "localhost".to_owned(),
-        };
-        (host, self.config.get_ports().first().copied().unwrap_or(5432))
-    }
-
-    /// The same database and credentials at another address.
-    pub fn with_host_and_port(&self, host: &str, port: u16) -> Self {
-        // tokio-postgres only appends hosts, so copy what matters into a new config.
-        let mut config = tokio_postgres::Config::new();
-        config.host(host).port(port);
-        if let Some(user) = self.config.get_user() {
-            config.user(user);
-        }
-        if let Some(password) = self.config.get_password() {
-            config.password(password);
-        }
-        if let Some(dbname) = self.config.get_dbname() {
-            config.dbname(dbname);
-        }
-        if let Some(options) = self.config.get_options() {
-            config.options(options);
-        }
-        Self { config }
-    }
-
-    /// `postgresql://user:***@host:port/db`, safe to log.
-    pub fn redacted(&self) -> String {
-        let (host, port) = self.host_and_port();
-        let password = if self.config.get_password().is_some() { ":***" } else { "" };
-        format!("postgresql://{}{password}@{host}:{port}/{}", self.user(), self.database_name())
-    }
-}
-
-impl fmt::Debug for DatabaseUrl {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.redacted())
     }
 }
 
@@ -443,6 +323,17 @@ mod tests {
         assert_eq!((sizes("prod").size, sizes("prod").max_size()), (10, 30));
         assert_eq!((sizes("dev").size, sizes("dev").max_size()), (5, 15));
         assert_eq!((sizes("test").size, sizes("test").max_size()), (1, 1));
+        let configured = config(&[
+            ("REVIEWPOINT_ENVIRONMENT", "prod"),
+            secret,
+            ("REVIEWPOINT_DB_POOL_SIZE", "4"),
+            ("REVIEWPOINT_DB_POOL_MAX_OVERFLOW", "0"),
+        ])
+        .expect("valid")
+        .pool();
+        assert_eq!((configured.size, configured.max_size()), (4, 4));
+        let error = config(&[("REVIEWPOINT_DB_POOL_SIZE", "0")]).expect_err("a pool needs a connection");
+        assert_eq!(error.variable, "REVIEWPOINT_DB_POOL_SIZE");
     }
 
     #[test]

@@ -1,0 +1,161 @@
+//! The database settings: its URL (password kept out of every printout), the
+//! environment, and the pool limits each environment gets.
+
+use std::{fmt, str::FromStr, time::Duration};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Environment {
+    Dev,
+    Test,
+    Prod,
+}
+
+impl FromStr for Environment {
+    type Err = String;
+
+    fn from_str(value: &str) -> Result<Self, String> {
+        match value.to_ascii_lowercase().as_str() {
+            "dev" | "development" => Ok(Self::Dev),
+            "test" => Ok(Self::Test),
+            "prod" | "production" => Ok(Self::Prod),
+            _ => Err(format!("expected dev, test or prod, got {value:?}")),
+        }
+    }
+}
+
+impl Environment {
+    /// The seed's pool sizes, mapped onto deadpool (see [`PoolSettings`]).
+    pub fn pool(self) -> PoolSettings {
+        let (size, overflow) = match self {
+            Self::Prod => (10, 20),
+            Self::Dev => (5, 10),
+            // The seed used no pooling in tests: one connection per test database.
+            Self::Test => (1, 0),
+        };
+        PoolSettings {
+            size,
+            overflow,
+            wait_timeout: Duration::from_secs(5),
+            connect_timeout: Duration::from_secs(5),
+            recycle_timeout: Duration::from_secs(5),
+            idle_timeout: Duration::from_secs(300),
+            statement_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Pool limits for one environment.
+///
+/// SQLAlchemy's `pool_size + max_overflow` maps onto deadpool as
+/// `max_size = size + overflow`: up to `size` connections stay open, and
+/// idle connections above `size` are closed after `idle_timeout`. deadpool's
+/// timeouts all default to "wait forever", so each one is set: a request waits
+/// at most `wait_timeout` for a free connection (then 503 + Retry-After).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PoolSettings {
+    pub size: usize,
+    pub overflow: usize,
+    pub wait_timeout: Duration,
+    pub connect_timeout: Duration,
+    pub recycle_timeout: Duration,
+    pub idle_timeout: Duration,
+    /// Server-side bound on one statement, so a runaway query cannot hold a connection.
+    pub statement_timeout: Duration,
+}
+
+impl PoolSettings {
+    pub fn max_size(&self) -> usize {
+        self.size + self.overflow
+    }
+}
+
+/// The database URL, parsed; its password is kept out of every printout.
+#[derive(Clone)]
+pub struct DatabaseUrl {
+    config: tokio_postgres::Config,
+}
+
+impl DatabaseUrl {
+    pub fn parse(url: &str) -> Result<Self, String> {
+        // The seed's SQLAlchemy URLs name a driver after `+`: postgresql+asyncpg://…
+        let url = match url.split_once("://") {
+            Some((scheme, rest)) => match scheme.split_once('+') {
+                Some(("postgresql" | "postgres", _driver)) => format!("postgresql://{rest}"),
+                _ if matches!(scheme, "postgresql" | "postgres") => url.to_owned(),
+                _ => return Err(format!("unsupported scheme {scheme:?}, expected postgresql://")),
+            },
+            None => return Err("expected a URL such as postgresql://user:password@host:5432/db".into()),
+        };
+        let config: tokio_postgres::Config = url
+            .parse()
+            // The driver's message may quote the URL, password included: keep only our own.
+            .map_err(|_| "not a valid postgresql:// URL".to_owned())?;
+        if config.get_hosts().is_empty() {
+            return Err("the URL names no host".into());
+        }
+        Ok(Self { config })
+    }
+
+    pub fn connect_config(&self) -> &tokio_postgres::Config {
+        &self.config
+    }
+
+    pub fn database_name(&self) -> &str {
+        self.config.get_dbname().unwrap_or_else(|| self.user())
+    }
+
+    fn user(&self) -> &str {
+        self.config.get_user().unwrap_or("postgres")
+    }
+
+    /// The same server, another database (the dev bootstrap and tests use it).
+    pub fn with_database(&self, name: &str) -> Self {
+        let mut config = self.config.clone();
+        config.dbname(name);
+        Self { config }
+    }
+
+    /// The first host (or socket folder) and port.
+    pub fn host_and_port(&self) -> (String, u16) {
+        let host = match self.config.get_hosts().first() {
+            Some(tokio_postgres::config::Host::Tcp(host)) => host.clone(),
+            #[cfg(unix)]
+            Some(tokio_postgres::config::Host::Unix(path)) => path.display().to_string(),
+            None => "localhost".to_owned(),
+        };
+        (host, self.config.get_ports().first().copied().unwrap_or(5432))
+    }
+
+    /// The same database and credentials at another address.
+    pub fn with_host_and_port(&self, host: &str, port: u16) -> Self {
+        // tokio-postgres only appends hosts, so copy what matters into a new config.
+        let mut config = tokio_postgres::Config::new();
+        config.host(host).port(port);
+        if let Some(user) = self.config.get_user() {
+            config.user(user);
+        }
+        if let Some(password) = self.config.get_password() {
+            config.password(password);
+        }
+        if let Some(dbname) = self.config.get_dbname() {
+            config.dbname(dbname);
+        }
+        if let Some(options) = self.config.get_options() {
+            config.options(options);
+        }
+        Self { config }
+    }
+
+    /// `postgresql://user:***@host:port/db`, safe to log.
+    pub fn redacted(&self) -> String {
+        let (host, port) = self.host_and_port();
+        let password = if self.config.get_password().is_some() { ":***" } else { "" };
+        format!("postgresql://{}{password}@{host}:{port}/{}", self.user(), self.database_name())
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.redacted())
+    }
+}
