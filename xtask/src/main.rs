@@ -3,6 +3,8 @@
 //! - `cargo xtask codegen` builds a throwaway database from `migrations/*/up.sql`,
 //!   vets the nullability of every query against it, then regenerates `codegen/`.
 //! - `cargo xtask vet` only runs the nullability check.
+//! - `cargo xtask bench` measures the service next to PostgreSQL's own
+//!   ceilings (see bench.rs).
 //!
 //! The server is `REVIEWPOINT_CODEGEN_DATABASE_URL` (default: the local
 //! `postgresql://postgres@127.0.0.1:5432/postgres`). The throwaway database is
@@ -14,10 +16,12 @@
 //! as plain files in version order, not through `reviewpoint migrate`, because
 //! the service cannot compile while codegen/ is stale: this tool must not need it.
 
+mod bench;
 mod vet;
 
 use std::{error::Error, path::Path, process::ExitCode};
 
+use clap::{Parser, Subcommand};
 use tokio::runtime::Runtime;
 use tokio_postgres::{Client, Config, NoTls};
 
@@ -25,26 +29,47 @@ const DEFAULT_SERVER_URL: &str = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 type AnyError = Box<dyn Error + Send + Sync>;
 
+#[derive(Parser)]
+#[command(about = "Developer tasks of the ReViewPoint workspace")]
+struct Cli {
+    #[command(subcommand)]
+    task: Task,
+}
+
+#[derive(Subcommand)]
+enum Task {
+    /// Vet query nullability, then regenerate codegen/ from queries/.
+    Codegen,
+    /// Only vet query nullability.
+    Vet,
+    /// Measure the service under load next to PostgreSQL's own ceilings.
+    Bench(bench::Options),
+}
+
 fn main() -> ExitCode {
-    let task = std::env::args().nth(1).unwrap_or_default();
-    let generate = match task.as_str() {
-        "codegen" => true,
-        "vet" => false,
-        _ => {
-            eprintln!("usage: cargo xtask codegen | vet");
-            return ExitCode::from(2);
-        }
-    };
+    let task = Cli::parse().task;
     // Every path (cornucopia.toml, queries/, migrations/) is relative to the workspace root.
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     if let Err(error) = std::env::set_current_dir(&root) {
         eprintln!("cannot enter the workspace root {}: {error}", root.display());
         return ExitCode::FAILURE;
     }
-    match run(generate) {
+    let (name, outcome) = match task {
+        Task::Codegen => ("codegen", run(true)),
+        Task::Vet => ("vet", run(false)),
+        Task::Bench(options) => ("bench", bench::run(options)),
+    };
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("xtask {task} failed: {error}");
+            // The driver's Display is only "db error"; its source says what.
+            let mut message = error.to_string();
+            let mut source = error.source();
+            while let Some(cause) = source {
+                message.push_str(&format!(": {cause}"));
+                source = cause.source();
+            }
+            eprintln!("xtask {name} failed: {message}");
             ExitCode::FAILURE
         }
     }
