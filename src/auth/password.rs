@@ -10,8 +10,14 @@
 //! keep its 19 MiB in a malloc arena of its own. A fixed set of long-lived
 //! threads keeps at most one such buffer each. (A general pool such as rayon
 //! would do too, but brings work stealing this one kind of job does not need.)
+//!
+//! The hashing threads run at the lowest CPU priority: when logins and other
+//! requests compete for the cores, the other requests win and logins queue
+//! (then shed with 503), so a login storm cannot slow everything else down.
+//! And when hashing goes idle, [`when_idle`]'s hook runs: the binary uses it
+//! to hand the freed hash buffers back to the system at once.
 
-use std::sync::{Arc, LazyLock, Mutex, mpsc};
+use std::sync::{Arc, LazyLock, Mutex, OnceLock, mpsc};
 
 use argon2::{Algorithm, Argon2, Params, PasswordHasher, PasswordVerifier, Version};
 use tokio::sync::{Semaphore, oneshot};
@@ -51,22 +57,44 @@ struct Hashers {
     admitted: Arc<Semaphore>,
 }
 
+/// Called on a hashing thread whenever the last admitted hash has finished.
+static IDLE_HOOK: OnceLock<fn()> = OnceLock::new();
+
+/// Sets what runs when hashing goes idle (once per process; later calls are
+/// ignored). The binary returns freed memory to the system there, which only
+/// it can do: it chose the allocator.
+pub fn when_idle(hook: fn()) {
+    let _ = IDLE_HOOK.set(hook);
+}
+
 impl Hashers {
     fn start(threads: usize, queued: usize) -> Self {
         let (jobs, inbox) = mpsc::channel::<Job>();
         let inbox = Arc::new(Mutex::new(inbox));
+        let capacity = threads + queued;
+        let admitted = Arc::new(Semaphore::new(capacity));
         for n in 0..threads {
-            let inbox = inbox.clone();
+            let (inbox, admitted) = (inbox.clone(), admitted.clone());
             let hashing = move || {
+                if let Err(error) = thread_priority::set_current_thread_priority(thread_priority::ThreadPriority::Min) {
+                    tracing::warn!(%error, "hashing runs at normal priority");
+                }
                 // One thread at a time waits on the queue; the lock is
                 // released before the job runs.
                 while let Ok(Ok(job)) = inbox.lock().map(|inbox| inbox.recv()) {
                     job();
+                    // The job released its permit: all of them back means
+                    // nothing is running or queued.
+                    if admitted.available_permits() == capacity
+                        && let Some(hook) = IDLE_HOOK.get()
+                    {
+                        hook();
+                    }
                 }
             };
             std::thread::Builder::new().name(format!("argon2-{n}")).spawn(hashing).expect("spawn a hashing thread");
         }
-        Self { jobs, admitted: Arc::new(Semaphore::new(threads + queued)) }
+        Self { jobs, admitted }
     }
 
     /// Runs one argon2 computation on a hashing thread, or refuses at once
