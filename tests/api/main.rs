@@ -20,6 +20,7 @@ mod migrations;
 mod models;
 mod outages;
 mod patterns;
+mod query_plans;
 mod request_ids;
 mod requests;
 mod retries;

@@ -1,0 +1,97 @@
+//! The statements behind lookups and lists use an index, not a scan of the
+//! whole table, once the tables are large: EXPLAIN on a database with a
+//! quarter of a million files fails the test on any sequential scan.
+//!
+//! The statements come from `queries/*.sql` as written (cornucopia's `:name`
+//! parameters become `$n`), so the plans checked are the plans served.
+
+use std::collections::BTreeMap;
+
+use reviewpoint::db;
+use tokio_postgres::types::{ToSql, Type};
+
+use crate::helpers::TestDb;
+
+/// The lookups and lists a request runs on every call.
+const CHECKED: [(&str, &str); 6] = [
+    ("files.sql", "file_seen_by_owner"),
+    ("files.sql", "files_seen_by_owner_first_page"),
+    ("files.sql", "files_seen_by_owner_after"),
+    ("users.sql", "user_seen_by_caller"),
+    ("users.sql", "active_user_by_id"),
+    ("users.sql", "credentials_by_email"),
+];
+
+/// Query `name` of `file`, with `:param`s numbered in order of appearance.
+fn statement(file: &str, name: &str) -> String {
+    let text = std::fs::read_to_string(format!("{}/queries/{file}", env!("CARGO_MANIFEST_DIR"))).expect("queries");
+    let marker = format!("--! {name}");
+    let body: Vec<&str> = text
+        .lines()
+        .skip_while(|line| !line.starts_with(&marker))
+        .skip(1)
+        .filter(|line| !line.starts_with("--"))
+        .take_while(|line| !line.trim().is_empty())
+        .collect();
+    assert!(!body.is_empty(), "no query {name} in {file}");
+    let parameter = regex::Regex::new(r"(^|[^:]):([a-z_]+)").expect("valid regex");
+    let mut numbers = BTreeMap::new();
+    parameter
+        .replace_all(&body.join("\n"), |found: &regex::Captures| {
+            let next = numbers.len() + 1;
+            let number = *numbers.entry(found[2].to_owned()).or_insert(next);
+            format!("{}${number}", &found[1])
+        })
+        .into_owned()
+}
+
+/// A value of the type PostgreSQL inferred for a parameter.
+fn sample(of: &Type, owner: i64) -> Box<dyn ToSql + Sync> {
+    match *of {
+        Type::INT8 => Box::new(owner),
+        Type::INT4 => Box::new(20_i32),
+        Type::TEXT | Type::VARCHAR => Box::new(format!("user-{owner}@example.com")),
+        Type::TIMESTAMPTZ => Box::new(chrono::Utc::now()),
+        ref other => panic!("no sample value for parameters of type {other}"),
+    }
+}
+
+#[tokio::test]
+async fn lookups_and_lists_use_indexes_on_large_tables() {
+    let db = TestDb::new().await;
+    let client = db::connect_once(&db.url).await.expect("connect");
+    // 10,000 users with 25 files each, spread through the table, created
+    // a second apart: the shape of a real tenant mix, in one statement each.
+    client
+        .batch_execute(
+            "INSERT INTO users (email, hashed_password)
+             SELECT format('user-%s@example.com', n), '!' FROM generate_series(1, 10000) AS n;
+             INSERT INTO files (filename, content_type, user_id, created_at)
+             SELECT format('%s.pdf', n), 'application/pdf', u.id, now() - make_interval(secs => n)
+             FROM generate_series(1, 250000) AS n
+             JOIN users AS u ON u.email = format('user-%s@example.com', 1 + n % 10000);",
+        )
+        .await
+        .expect("seed");
+    client.batch_execute("ANALYZE users").await.expect("analyze users");
+    client.batch_execute("ANALYZE files").await.expect("analyze files");
+    let owner: i64 = client.query_one("SELECT min(id) + 5000 FROM users", &[]).await.expect("an owner").get(0);
+
+    for (file, name) in CHECKED {
+        let explain = format!("EXPLAIN {}", statement(file, name));
+        let prepared = client.prepare(&explain).await.unwrap_or_else(|e| panic!("{name}: {e:?}"));
+        let values: Vec<Box<dyn ToSql + Sync>> = prepared.params().iter().map(|of| sample(of, owner)).collect();
+        let parameters: Vec<&(dyn ToSql + Sync)> = values.iter().map(|value| value.as_ref()).collect();
+        let plan: Vec<String> = client
+            .query(&prepared, &parameters)
+            .await
+            .unwrap_or_else(|e| panic!("{name}: {e:?}"))
+            .iter()
+            .map(|row| row.get(0))
+            .collect();
+        let plan = plan.join("\n");
+
+        assert!(!plan.contains("Seq Scan"), "{name} scans a whole table:\n{plan}");
+        assert!(plan.contains("Index"), "{name} uses no index:\n{plan}");
+    }
+}
