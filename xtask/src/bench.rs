@@ -339,25 +339,25 @@ impl Bench {
         Ok((measured, sampled))
     }
 
-    /// Wrong passwords for a known email and for an unknown one, two at a
-    /// time (one per core: no queueing), expecting the same 401. The two
-    /// alternate, so drift on the machine affects both alike.
+    /// Wrong passwords for a known email and for an unknown one, expecting
+    /// the same 401: one connection each (one hash per core, no queueing),
+    /// both at once, so whatever else the machine does affects both alike.
     fn login_timing(&self, server: &Server) -> Result<(Run, Run), AnyError> {
         let attempt = |email: &str| {
             let body = json!({ "email": email, "password": "not the password" });
             Request::post("/api/v1/auth/login", body, None).expecting("401")
         };
         let (known, unknown) = (attempt("bench@example.com"), attempt("nobody@example.com"));
-        let connections = 2;
+        let side_by_side = |duration| -> Result<(Run, Run), AnyError> {
+            let known = load::spawn(&server.base, &known, 1, duration)?;
+            let unknown = load::spawn(&server.base, &unknown, 1, duration)?;
+            Ok((load::parse(&known.wait_with_output()?)?, load::parse(&unknown.wait_with_output()?)?))
+        };
         if let Some(warm_up) = self.plan.warm_up {
-            load::run(&server.base, &known, connections, warm_up)?;
-            load::run(&server.base, &unknown, connections, warm_up)?;
+            side_by_side(warm_up)?;
         }
-        let (mut known_runs, mut unknown_runs) = (Vec::new(), Vec::new());
-        for _ in 0..self.plan.runs {
-            known_runs.push(load::run(&server.base, &known, connections, self.plan.duration)?);
-            unknown_runs.push(load::run(&server.base, &unknown, connections, self.plan.duration)?);
-        }
+        let runs = (0..self.plan.runs).map(|_| side_by_side(self.plan.duration)).collect::<Result<Vec<_>, _>>()?;
+        let (known_runs, unknown_runs) = runs.into_iter().unzip();
         Ok((load::median(known_runs), load::median(unknown_runs)))
     }
 

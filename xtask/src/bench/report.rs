@@ -71,8 +71,14 @@ pub fn render(results: &Results) -> String {
     );
     row(&mut out, "B2 while B5 saturates logins", &results.reads_during_logins, None, None);
     row(&mut out, "B5 beside those reads", &results.logins_beside_reads, None, None);
-    row(&mut out, "login, known email, wrong password (2 connections)", &results.login_known, None, None);
-    row(&mut out, "login, unknown email (2 connections)", &results.login_unknown, None, None);
+    row(
+        &mut out,
+        "login, known email, wrong password (1 connection, beside the next)",
+        &results.login_known,
+        None,
+        None,
+    );
+    row(&mut out, "login, unknown email (1 connection, beside the previous)", &results.login_unknown, None, None);
     let storm = &results.storm;
     row(
         &mut out,
