@@ -105,7 +105,8 @@ async fn run_async(mut options: Options) -> Result<(), AnyError> {
     let measured = measured?;
     dropped?;
 
-    let table = report::render(&measured);
+    let query_layer = if options.smoke { None } else { Some(query_layer(&database_url)?) };
+    let table = report::render(&measured, query_layer.as_ref());
     println!("{table}");
     if !options.smoke {
         let path = Path::new("xtask/bench/results.md");
@@ -128,6 +129,38 @@ fn plan_text(plan: &Plan, options: &Options) -> String {
         plan.duration.as_secs(),
         options.grow_to,
     )
+}
+
+/// The query-layer micro-benchmark's medians (benches/query_layer.rs).
+pub struct QueryLayer {
+    pub cornucopia: Duration,
+    pub prepare_cached: Duration,
+    pub uncached: Duration,
+}
+
+/// Runs benches/query_layer.rs (criterion) and reads its medians. Not in
+/// smoke mode: it needs a release build of the test dependencies, and CI's
+/// clippy run keeps it compiling.
+fn query_layer(database_url: &str) -> Result<QueryLayer, AnyError> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = Command::new(cargo)
+        .args(["bench", "--quiet", "--package", "reviewpoint", "--bench", "query_layer"])
+        .env("REVIEWPOINT_BENCH_DATABASE_URL", database_url)
+        .status()?;
+    if !status.success() {
+        return Err("the query-layer benchmark failed".into());
+    }
+    let median = |name: &str| -> Result<Duration, AnyError> {
+        let path = format!("target/criterion/active_user_by_id/{name}/new/estimates.json");
+        let estimates: Value = serde_json::from_str(&std::fs::read_to_string(&path)?)?;
+        let nanos = estimates["median"]["point_estimate"].as_f64().ok_or(format!("no median in {path}"))?;
+        Ok(Duration::from_secs_f64(nanos / 1e9))
+    };
+    Ok(QueryLayer {
+        cornucopia: median("cornucopia")?,
+        prepare_cached: median("prepare_cached")?,
+        uncached: median("uncached")?,
+    })
 }
 
 /// Builds the service; release for measuring, the debug build for a smoke run.
