@@ -63,3 +63,8 @@ SELECT pg_backend_pid() AS pid;
 --! terminate_backend
 --- Ends another session, as an operator would (the fault tests cut pooled connections with it).
 SELECT pg_terminate_backend(:pid) AS terminated;
+
+--! is_waiting_for_lock
+--- Whether server process `pid` is blocked on a lock (the retry tests wait for
+--- the first half of a deadlock before they complete it).
+SELECT coalesce((SELECT wait_event_type = 'Lock' FROM pg_stat_activity WHERE pid = :pid), false) AS waiting;

@@ -4,7 +4,7 @@
 
 use reviewpoint_codegen::queries::catalog::{
     backend_pid as backend_pid_query, database_exists as database_exists_query, databases_named_like,
-    terminate_backend as terminate_backend_query,
+    is_waiting_for_lock as is_waiting_for_lock_query, terminate_backend as terminate_backend_query,
 };
 use tokio_postgres::Client;
 
@@ -55,4 +55,9 @@ pub async fn backend_pid(client: &Client) -> Result<i32, DbError> {
 /// Ends the session of server process `pid`; `false` when there is none.
 pub async fn terminate_backend(client: &Client, pid: i32) -> Result<bool, DbError> {
     Ok(terminate_backend_query().bind(client, &pid).one().await?)
+}
+
+/// Whether server process `pid` is blocked waiting for a lock.
+pub async fn is_waiting_for_lock(client: &Client, pid: i32) -> Result<bool, DbError> {
+    Ok(is_waiting_for_lock_query().bind(client, &pid).one().await?)
 }

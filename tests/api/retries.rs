@@ -2,7 +2,7 @@
 //! whose fate is unknown never are.
 
 use std::{
-    sync::atomic::{AtomicU32, Ordering},
+    sync::atomic::{AtomicI32, AtomicU32, Ordering},
     time::{Duration, Instant},
 };
 
@@ -11,6 +11,8 @@ use reviewpoint::{
     domain::{Email, FileChanges, Filename, NewFile, PasswordHash},
     repo::{Caller, FileRepository, UserRepository},
 };
+
+use tokio::sync::Notify;
 
 use crate::helpers::TestDb;
 
@@ -65,25 +67,34 @@ async fn a_transaction_chosen_as_a_deadlock_victim_runs_again_and_succeeds() {
     let before = retries("deadlock");
     let errors_before = counted(r#"db_errors_total{class="40"}"#);
     let attempts = AtomicU32::new(0);
+    let (held, victim) = (Notify::new(), AtomicI32::new(0));
+    let admin = db::connect_once(&db.url).await.expect("admin connection");
 
     // The test's own transaction holds `first` and will then want `second`.
     let mut holder = pool.get().await.expect("connection");
     let holding = in_transaction(&mut holder, async |tx| {
         FileRepository::update(tx, ann, first, &rename("held.pdf")).await?;
-        // The retried unit takes `second`, then waits for `first`, and so
-        // starts waiting first: PostgreSQL's deadlock check ends it, not us.
-        tokio::time::sleep(Duration::from_millis(300)).await;
+        held.notify_one();
+        // Only once the retried unit holds `second` and waits for `first`:
+        // it started waiting first, so PostgreSQL's deadlock check (run by
+        // the backend that has waited deadlock_timeout) ends it, not us.
+        waits_for_a_lock(&admin, &victim).await;
         FileRepository::update(tx, ann, second, &rename("held too.pdf")).await?;
         Ok::<_, DbError>(())
     });
     let retried = async {
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        db::retry!(pool, Access::Write, |conn| in_transaction(conn, async |tx| {
-            attempts.fetch_add(1, Ordering::SeqCst);
-            FileRepository::update(tx, ann, second, &rename("mine.pdf")).await?;
-            FileRepository::update(tx, ann, first, &rename("mine too.pdf")).await?;
-            Ok::<_, DbError>(())
-        }))
+        held.notified().await;
+        db::retry!(pool, Access::Write, |conn| async {
+            if attempts.fetch_add(1, Ordering::SeqCst) == 0 {
+                victim.store(db::admin::backend_pid(conn).await?, Ordering::SeqCst);
+            }
+            in_transaction(conn, async |tx| {
+                FileRepository::update(tx, ann, second, &rename("mine.pdf")).await?;
+                FileRepository::update(tx, ann, first, &rename("mine too.pdf")).await?;
+                Ok::<_, DbError>(())
+            })
+            .await
+        })
     };
     let (held, retried) = tokio::join!(holding, retried);
 
@@ -96,6 +107,19 @@ async fn a_transaction_chosen_as_a_deadlock_victim_runs_again_and_succeeds() {
     let names = |id| async move { FileRepository::get(&client, ann, id).await };
     let first_now = names(first).await.expect("read");
     assert!(matches!(first_now, Caller::Active(Some(file)) if file.filename == "mine too.pdf"), "applied once, last");
+}
+
+/// Returns once server process `pid` (set by the other side) waits for a lock.
+async fn waits_for_a_lock(admin: &tokio_postgres::Client, pid: &AtomicI32) {
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(10) {
+        let pid = pid.load(Ordering::SeqCst);
+        if pid != 0 && db::admin::is_waiting_for_lock(admin, pid).await.expect("pg_stat_activity") {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    panic!("the other transaction never waited for a lock");
 }
 
 /// Ends the server session behind `connection` and waits until the client sees it.

@@ -342,3 +342,35 @@ impl TerminateBackendStmt {
         }
     }
 }
+pub struct IsWaitingForLockStmt(&'static str, Option<tokio_postgres::Statement>);
+/// Whether server process `pid` is blocked on a lock (the retry tests wait for
+/// the first half of a deadlock before they complete it).
+pub fn is_waiting_for_lock() -> IsWaitingForLockStmt {
+    IsWaitingForLockStmt(
+        "SELECT coalesce((SELECT wait_event_type = 'Lock' FROM pg_stat_activity WHERE pid = $1), false) AS waiting",
+        None,
+    )
+}
+impl IsWaitingForLockStmt {
+    pub async fn prepare<'a, C: GenericClient>(
+        mut self,
+        client: &'a C,
+    ) -> Result<Self, tokio_postgres::Error> {
+        self.1 = Some(client.prepare(self.0).await?);
+        Ok(self)
+    }
+    pub fn bind<'c, 'a, 's, C: GenericClient>(
+        &'s self,
+        client: &'c C,
+        pid: &'a i32,
+    ) -> BoolQuery<'c, 'a, 's, C, bool, 1> {
+        BoolQuery {
+            client,
+            params: [pid],
+            query: self.0,
+            cached: self.1.as_ref(),
+            extractor: |row| Ok(row.try_get(0)?),
+            mapper: |it| it,
+        }
+    }
+}
