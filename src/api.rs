@@ -9,6 +9,7 @@ mod client_address;
 pub mod error;
 mod files;
 pub mod health;
+mod json;
 mod metrics;
 mod request_id;
 mod route_table;

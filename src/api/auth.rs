@@ -2,13 +2,15 @@
 
 use chrono::{DateTime, Utc};
 use poem::{Request, web::Data};
-use poem_openapi::{ApiResponse, Enum, Object, OpenApi, payload::Json, types::Example};
+use poem_openapi::{ApiResponse, Enum, Object, OpenApi, types::Example};
+use serde::Serialize;
 
 use super::{
     ApiTags,
     body::{Fields, JsonBody, Validate},
     client_address::client_address,
     error::{ApiError, Errors, status::*},
+    json::Json,
     security::{BearerAuth, user_gone},
     users::UserBody,
 };
@@ -89,8 +91,9 @@ impl Validate for Login {
     }
 }
 
-#[derive(Debug, Enum)]
+#[derive(Debug, Enum, Serialize)]
 #[oai(rename_all = "lowercase")]
+#[serde(rename_all = "lowercase")]
 pub enum TokenType {
     Bearer,
 }
@@ -98,7 +101,7 @@ pub enum TokenType {
 /// A bearer token for the protected operations; `token_type` is always `bearer`.
 // No doc comment on enum-typed fields: poem-openapi then wraps the `$ref` in
 // `allOf`, which some client generators cannot read for enums.
-#[derive(Debug, Object)]
+#[derive(Debug, Object, Serialize)]
 #[oai(rename = "Token")]
 pub struct TokenBody {
     /// Send as `Authorization: Bearer <access_token>`.

@@ -5,14 +5,15 @@ use poem::web::Data;
 use poem_openapi::{
     ApiResponse, Object, OpenApi,
     param::{Header, Path, Query},
-    payload::Json,
     types::Example,
 };
+use serde::Serialize;
 
 use super::{
     ApiTags,
     body::{Fields, JsonBody, Validate},
     error::{ApiError, Errors, status::*},
+    json::Json,
     security::{BearerAuth, user_gone},
     timestamp::Timestamp,
 };
@@ -27,7 +28,7 @@ use crate::{
 const DEFAULT_PAGE: u32 = 20;
 
 /// Metadata of an uploaded document.
-#[derive(Debug, Object)]
+#[derive(Debug, Object, Serialize)]
 #[oai(rename = "File")]
 pub struct FileBody {
     pub id: i64,
@@ -57,7 +58,7 @@ impl From<File> for FileBody {
 }
 
 /// A page of your files, newest first.
-#[derive(Debug, Object)]
+#[derive(Debug, Object, Serialize)]
 #[oai(rename = "FilePage")]
 pub struct FilePage {
     pub items: Vec<FileBody>,

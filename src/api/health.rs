@@ -3,9 +3,10 @@
 use std::time::Duration;
 
 use poem::web::Data;
-use poem_openapi::{ApiResponse, Enum, Object, OpenApi, payload::Json};
+use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
+use serde::Serialize;
 
-use super::{ApiTags, error::RETRY_AFTER_SECONDS};
+use super::{ApiTags, error::RETRY_AFTER_SECONDS, json::Json};
 use crate::{
     db::{self, Pool, PoolStats},
     startup::AppState,
@@ -13,8 +14,9 @@ use crate::{
 
 pub struct HealthApi;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum, Serialize)]
 #[oai(rename_all = "lowercase")]
+#[serde(rename_all = "lowercase")]
 pub enum Status {
     Ok,
     Unavailable,
@@ -23,7 +25,7 @@ pub enum Status {
 /// The service's view of its dependencies; `status` is `ok` when every dependency answers.
 // No doc comment on enum-typed fields: poem-openapi then wraps the `$ref` in
 // `allOf`, which some client generators cannot read for enums.
-#[derive(Debug, Object)]
+#[derive(Debug, Object, Serialize)]
 pub struct Health {
     pub status: Status,
     pub database: DatabaseHealth,
@@ -31,7 +33,7 @@ pub struct Health {
 }
 
 /// The outcome of `SELECT 1` on a pooled connection.
-#[derive(Debug, Object)]
+#[derive(Debug, Object, Serialize)]
 pub struct DatabaseHealth {
     pub status: Status,
     /// Time to check out a connection and run the query, in milliseconds.
@@ -39,7 +41,7 @@ pub struct DatabaseHealth {
 }
 
 /// The connection pool's counters at the time of the check.
-#[derive(Debug, Object)]
+#[derive(Debug, Object, Serialize)]
 pub struct PoolHealth {
     /// Open connections.
     pub size: u64,

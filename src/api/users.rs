@@ -1,12 +1,14 @@
 //! `/api/v1/users/{id}`: an account, as its owner sees it.
 
 use poem::web::Data;
-use poem_openapi::{ApiResponse, Object, OpenApi, param::Path, payload::Json};
+use poem_openapi::{ApiResponse, Object, OpenApi, param::Path};
+use serde::Serialize;
 
 use super::{
     ApiTags,
     body::{Fields, JsonBody, Validate},
     error::{ApiError, Errors, status::*},
+    json::Json,
     security::{BearerAuth, user_gone},
     timestamp::Timestamp,
 };
@@ -19,7 +21,7 @@ use crate::{
 };
 
 /// An account. The password hash never appears in any response.
-#[derive(Debug, Object)]
+#[derive(Debug, Object, Serialize)]
 #[oai(rename = "User")]
 pub struct UserBody {
     pub id: i64,
