@@ -26,15 +26,13 @@ SELECT id, email, is_active, created_at, updated_at
 FROM users
 WHERE id = :id AND is_active;
 
---! user_seen_by_caller : (id?, email?, is_active?, created_at?, updated_at?)
---- What `caller_id` may see of user `target_id`, in one round trip: no row when
---- the caller is not an active user; the target's columns NULL unless it is the
---- caller; `target_exists` tells someone else's account from no account.
-SELECT target.id, target.email, target.is_active, target.created_at, target.updated_at,
-       EXISTS (SELECT 1 FROM users WHERE id = :target_id) AS target_exists
-FROM users AS caller
-LEFT JOIN users AS target ON target.id = caller.id AND target.id = :target_id
-WHERE caller.id = :caller_id AND caller.is_active;
+--! user_seen_by_caller
+--- Whether `caller_id` is an active user and whether user `target_id` exists,
+--- in one round trip and one index scan: a row for each of the two that
+--- exists, and nothing of the target but its id (the caller may not see it).
+SELECT id, is_active
+FROM users
+WHERE id IN (:caller_id, :target_id);
 
 --! credentials_by_email : UserCredentials
 --- What login needs to check a password; the email matches in any letter case.

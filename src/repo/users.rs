@@ -46,17 +46,20 @@ impl UserRepository {
         Ok(found.map_or(Caller::Inactive, |row| Caller::Active(user(row))))
     }
 
-    /// Account `target` as `caller` may see it, in one statement.
+    /// Account `target` as `caller` may see it, in one statement. Reading
+    /// your own account, the usual case, is the cheaper lookup of [`Self::me`].
     pub async fn seen_by(db: &impl Executor, caller: i64, target: i64) -> Result<Caller<UserSeen>, DbError> {
-        let found = db::run!(db, |c| q::user_seen_by_caller().bind(c, &target, &caller).opt())?;
-        let Some(row) = found else { return Ok(Caller::Inactive) };
-        let seen = match (row.id, row.email, row.is_active, row.created_at, row.updated_at) {
-            (Some(id), Some(email), Some(is_active), Some(created_at), Some(updated_at)) => {
-                UserSeen::Yourself(User { id, email, is_active, created_at, updated_at })
-            }
-            _ if row.target_exists => UserSeen::SomeoneElse,
-            _ => UserSeen::Nobody,
-        };
+        if target == caller {
+            return Ok(match Self::me(db, caller).await? {
+                Caller::Active(user) => Caller::Active(UserSeen::Yourself(user)),
+                Caller::Inactive => Caller::Inactive,
+            });
+        }
+        let rows = db::run!(db, |c| q::user_seen_by_caller().bind(c, &caller, &target).all())?;
+        if !rows.iter().any(|row| row.id == caller && row.is_active) {
+            return Ok(Caller::Inactive);
+        }
+        let seen = if rows.iter().any(|row| row.id == target) { UserSeen::SomeoneElse } else { UserSeen::Nobody };
         Ok(Caller::Active(seen))
     }
 

@@ -2,7 +2,7 @@ use reviewpoint::{
     db::{ConflictKind, DbError},
     domain::{ContentType, Email, FileChanges, Filename, NewFile, PasswordHash, UserChanges},
     migrate::schema_snapshot,
-    repo::{Caller, FileRepository, UserRepository},
+    repo::{Caller, FileRepository, UserRepository, UserSeen},
 };
 
 use crate::helpers::TestDb;
@@ -145,6 +145,28 @@ async fn a_user_who_owns_files_cannot_be_deleted_and_nothing_is_lost() {
         panic!("the owner is active")
     };
     assert_eq!(page.items.len(), 1);
+}
+
+#[tokio::test]
+async fn a_caller_sees_their_own_account_only_while_active_and_nothing_of_anyone_else() {
+    let db = TestDb::new().await;
+    let client = db.pool().get().await.expect("connection");
+    let create = async |address| {
+        UserRepository::create(&client, &email(address), &PasswordHash::new(HASH.into())).await.expect("user")
+    };
+    let (ann, bob) = (create("ann@example.com").await, create("bob@example.com").await);
+    let seen = async |caller, target| UserRepository::seen_by(&client, caller, target).await.expect("read");
+
+    assert_eq!(seen(ann.id, ann.id).await, Caller::Active(UserSeen::Yourself(ann.clone())));
+    assert_eq!(seen(ann.id, bob.id).await, Caller::Active(UserSeen::SomeoneElse));
+    assert_eq!(seen(ann.id, 999_999).await, Caller::Active(UserSeen::Nobody));
+    assert_eq!(seen(999_998, bob.id).await, Caller::Inactive, "a caller who does not exist");
+
+    let deactivate = UserChanges { is_active: Some(false), ..Default::default() };
+    UserRepository::update(&client, ann.id, &deactivate).await.expect("deactivate");
+    for target in [ann.id, bob.id, 999_999] {
+        assert_eq!(seen(ann.id, target).await, Caller::Inactive, "an inactive caller learns nothing of {target}");
+    }
 }
 
 #[tokio::test]

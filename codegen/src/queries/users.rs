@@ -7,8 +7,8 @@ pub struct InsertUserParams<T1: crate::StringSql, T2: crate::StringSql> {
 }
 #[derive(Clone, Copy, Debug)]
 pub struct UserSeenByCallerParams {
-    pub target_id: i64,
     pub caller_id: i64,
+    pub target_id: i64,
 }
 #[derive(Debug)]
 pub struct UpdateActiveUserParams<T1: crate::StringSql, T2: crate::StringSql> {
@@ -51,43 +51,10 @@ impl<'a> From<UserBorrowed<'a>> for User {
         }
     }
 }
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Copy)]
 pub struct UserSeenByCaller {
-    pub id: Option<i64>,
-    pub email: Option<String>,
-    pub is_active: Option<bool>,
-    pub created_at: Option<chrono::DateTime<chrono::Utc>>,
-    pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
-    pub target_exists: bool,
-}
-pub struct UserSeenByCallerBorrowed<'a> {
-    pub id: Option<i64>,
-    pub email: Option<&'a str>,
-    pub is_active: Option<bool>,
-    pub created_at: Option<chrono::DateTime<chrono::Utc>>,
-    pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
-    pub target_exists: bool,
-}
-impl<'a> From<UserSeenByCallerBorrowed<'a>> for UserSeenByCaller {
-    fn from(
-        UserSeenByCallerBorrowed {
-            id,
-            email,
-            is_active,
-            created_at,
-            updated_at,
-            target_exists,
-        }: UserSeenByCallerBorrowed<'a>,
-    ) -> Self {
-        Self {
-            id,
-            email: email.map(|v| v.into()),
-            is_active,
-            created_at,
-            updated_at,
-            target_exists,
-        }
-    }
+    pub id: i64,
+    pub is_active: bool,
 }
 #[derive(Debug, Clone, PartialEq)]
 pub struct UserCredentials {
@@ -186,8 +153,8 @@ pub struct UserSeenByCallerQuery<'c, 'a, 's, C: GenericClient, T, const N: usize
     params: [&'a (dyn postgres_types::ToSql + Sync); N],
     query: &'static str,
     cached: Option<&'s tokio_postgres::Statement>,
-    extractor: fn(&tokio_postgres::Row) -> Result<UserSeenByCallerBorrowed, tokio_postgres::Error>,
-    mapper: fn(UserSeenByCallerBorrowed) -> T,
+    extractor: fn(&tokio_postgres::Row) -> Result<UserSeenByCaller, tokio_postgres::Error>,
+    mapper: fn(UserSeenByCaller) -> T,
 }
 impl<'c, 'a, 's, C, T: 'c, const N: usize> UserSeenByCallerQuery<'c, 'a, 's, C, T, N>
 where
@@ -195,7 +162,7 @@ where
 {
     pub fn map<R>(
         self,
-        mapper: fn(UserSeenByCallerBorrowed) -> R,
+        mapper: fn(UserSeenByCaller) -> R,
     ) -> UserSeenByCallerQuery<'c, 'a, 's, C, R, N> {
         UserSeenByCallerQuery {
             client: self.client,
@@ -452,14 +419,11 @@ impl ActiveUserByIdStmt {
     }
 }
 pub struct UserSeenByCallerStmt(&'static str, Option<tokio_postgres::Statement>);
-/// What `caller_id` may see of user `target_id`, in one round trip: no row when
-/// the caller is not an active user; the target's columns NULL unless it is the
-/// caller; `target_exists` tells someone else's account from no account.
+/// Whether `caller_id` is an active user and whether user `target_id` exists,
+/// in one round trip and one index scan: a row for each of the two that
+/// exists, and nothing of the target but its id (the caller may not see it).
 pub fn user_seen_by_caller() -> UserSeenByCallerStmt {
-    UserSeenByCallerStmt(
-        "SELECT target.id, target.email, target.is_active, target.created_at, target.updated_at, EXISTS (SELECT 1 FROM users WHERE id = $1) AS target_exists FROM users AS caller LEFT JOIN users AS target ON target.id = caller.id AND target.id = $1 WHERE caller.id = $2 AND caller.is_active",
-        None,
-    )
+    UserSeenByCallerStmt("SELECT id, is_active FROM users WHERE id IN ($1, $2)", None)
 }
 impl UserSeenByCallerStmt {
     pub async fn prepare<'a, C: GenericClient>(
@@ -472,26 +436,21 @@ impl UserSeenByCallerStmt {
     pub fn bind<'c, 'a, 's, C: GenericClient>(
         &'s self,
         client: &'c C,
-        target_id: &'a i64,
         caller_id: &'a i64,
+        target_id: &'a i64,
     ) -> UserSeenByCallerQuery<'c, 'a, 's, C, UserSeenByCaller, 2> {
         UserSeenByCallerQuery {
             client,
-            params: [target_id, caller_id],
+            params: [caller_id, target_id],
             query: self.0,
             cached: self.1.as_ref(),
-            extractor: |
-                row: &tokio_postgres::Row,
-            | -> Result<UserSeenByCallerBorrowed, tokio_postgres::Error> {
-                Ok(UserSeenByCallerBorrowed {
-                    id: row.try_get(0)?,
-                    email: row.try_get(1)?,
-                    is_active: row.try_get(2)?,
-                    created_at: row.try_get(3)?,
-                    updated_at: row.try_get(4)?,
-                    target_exists: row.try_get(5)?,
-                })
-            },
+            extractor:
+                |row: &tokio_postgres::Row| -> Result<UserSeenByCaller, tokio_postgres::Error> {
+                    Ok(UserSeenByCaller {
+                        id: row.try_get(0)?,
+                        is_active: row.try_get(1)?,
+                    })
+                },
             mapper: |it| UserSeenByCaller::from(it),
         }
     }
@@ -511,7 +470,7 @@ impl<'c, 'a, 's, C: GenericClient>
         client: &'c C,
         params: &'a UserSeenByCallerParams,
     ) -> UserSeenByCallerQuery<'c, 'a, 's, C, UserSeenByCaller, 2> {
-        self.bind(client, &params.target_id, &params.caller_id)
+        self.bind(client, &params.caller_id, &params.target_id)
     }
 }
 pub struct CredentialsByEmailStmt(&'static str, Option<tokio_postgres::Statement>);
