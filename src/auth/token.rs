@@ -18,7 +18,9 @@ use sha2::Sha256;
 /// Signs and verifies tokens with one secret.
 #[derive(Clone)]
 pub struct TokenKeys {
-    secret: Vec<u8>,
+    /// HMAC-SHA256 keyed once: a clone starts each signature without hashing
+    /// the secret's two key blocks again on every request.
+    keyed: Hmac<Sha256>,
     ttl: Duration,
 }
 
@@ -71,11 +73,12 @@ struct Claims {
 
 impl TokenKeys {
     pub fn new(secret: &[u8], ttl: Duration) -> Self {
-        Self { secret: secret.to_vec(), ttl }
+        let keyed = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes keys of any length");
+        Self { keyed, ttl }
     }
 
     fn mac(&self) -> Hmac<Sha256> {
-        Hmac::<Sha256>::new_from_slice(&self.secret).expect("HMAC takes keys of any length")
+        self.keyed.clone()
     }
 
     pub fn issue(&self, user_id: i64) -> IssuedToken {
