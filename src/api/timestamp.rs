@@ -4,7 +4,7 @@
 
 use std::borrow::Cow;
 
-use chrono::{DateTime, Datelike, SecondsFormat, Timelike, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
 use poem_openapi::{
     registry::{MetaSchema, MetaSchemaRef},
     types::{ParseError, ParseFromJSON, ParseResult, ToJSON, Type},
@@ -38,48 +38,20 @@ impl Type for Timestamp {
 
 impl ToJSON for Timestamp {
     fn to_json(&self) -> Option<Value> {
-        Some(Value::String(self.0.to_rfc3339_opts(SecondsFormat::Micros, true)))
+        Some(Value::String(self.wire()))
     }
 }
 
 impl Timestamp {
-    /// The wire form: `to_rfc3339_opts(Micros, true)`, written into a stack
-    /// buffer instead of a new `String` (a page of files writes forty).
-    fn write<'a>(&self, out: &'a mut [u8; 27]) -> Option<&'a str> {
-        let (date, time) = (self.0.date_naive(), self.0.time());
-        let year = u32::try_from(date.year()).ok().filter(|year| *year <= 9999)?;
-        let micros = time.nanosecond() / 1000;
-        // A leap second arrives as 1_000_000 or more microseconds: the slow path.
-        if micros > 999_999 {
-            return None;
-        }
-        let mut at = 0;
-        let mut put = |value: u32, digits: u32, after: u8| {
-            for place in (0..digits).rev() {
-                out[at] = b'0' + (value / 10u32.pow(place) % 10) as u8;
-                at += 1;
-            }
-            out[at] = after;
-            at += 1;
-        };
-        put(year, 4, b'-');
-        put(date.month(), 2, b'-');
-        put(date.day(), 2, b'T');
-        put(time.hour(), 2, b':');
-        put(time.minute(), 2, b':');
-        put(time.second(), 2, b'.');
-        put(micros, 6, b'Z');
-        std::str::from_utf8(out).ok()
+    /// The wire form, for both the schema side (`ToJSON`) and serde.
+    fn wire(&self) -> String {
+        self.0.to_rfc3339_opts(SecondsFormat::Micros, true)
     }
 }
 
 impl serde::Serialize for Timestamp {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut buffer = [0u8; 27];
-        match self.write(&mut buffer) {
-            Some(text) => serializer.serialize_str(text),
-            None => serializer.serialize_str(&self.0.to_rfc3339_opts(SecondsFormat::Micros, true)),
-        }
+        serializer.serialize_str(&self.wire())
     }
 }
 
