@@ -131,14 +131,14 @@ fn plan_text(plan: &Plan, options: &Options) -> String {
     )
 }
 
-/// The query-layer micro-benchmark's medians (benches/query_layer.rs).
+/// The query-layer micro-benchmark's medians (xtask/bench/query_layer.rs).
 pub struct QueryLayer {
     pub cornucopia: Duration,
     pub prepare_cached: Duration,
     pub uncached: Duration,
 }
 
-/// Runs benches/query_layer.rs (criterion) and reads its medians. Not in
+/// Runs xtask/bench/query_layer.rs (criterion) and reads its medians. Not in
 /// smoke mode: it needs a release build of the test dependencies, and CI's
 /// clippy run keeps it compiling.
 fn query_layer(database_url: &str) -> Result<QueryLayer, AnyError> {

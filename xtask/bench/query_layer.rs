@@ -11,12 +11,17 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
-use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
-use reviewpoint::migrate::Migrator;
+use reviewpoint::{
+    config::{DatabaseUrl, Environment},
+    db::{self, Executor, Pool},
+    domain::{Email, PasswordHash},
+    migrate::Migrator,
+    repo::UserRepository,
+};
 use reviewpoint_codegen::queries::users::active_user_by_id;
-use tokio_postgres::{Config, NoTls};
 
-/// The generated statement's text, written out by hand.
+/// The generated statement's text, written out by hand: the point of the
+/// comparison, so the one SQL string outside `queries/`.
 const ACTIVE_USER_BY_ID: &str =
     "SELECT id, email, is_active, created_at, updated_at FROM users WHERE id = $1 AND is_active";
 
@@ -34,6 +39,8 @@ fn user(row: &tokio_postgres::Row) -> User {
     User { id: row.get(0), email: row.get(1), is_active: row.get(2), created_at: row.get(3), updated_at: row.get(4) }
 }
 
+/// A migrated scratch database with one user, and the service's own pool on
+/// it, limited to one connection.
 struct Scratch {
     admin: tokio_postgres::Client,
     name: String,
@@ -41,30 +48,20 @@ struct Scratch {
     user_id: i64,
 }
 
-async fn connect(config: &Config) -> tokio_postgres::Client {
-    let (client, connection) = config.connect(NoTls).await.expect("PostgreSQL reachable");
-    tokio::spawn(connection);
-    client
-}
-
 async fn scratch() -> Scratch {
     let url = std::env::var("REVIEWPOINT_BENCH_DATABASE_URL")
         .unwrap_or_else(|_| "postgresql://postgres@127.0.0.1:5432/postgres".to_owned());
-    let config: Config = url.parse().expect("a postgresql:// URL");
-    let admin = connect(&config).await;
+    let server = DatabaseUrl::parse(&url).expect("a postgresql:// URL");
+    let admin = db::connect_once(&server).await.expect("PostgreSQL reachable");
     let name = format!("reviewpoint_query_bench_{}", std::process::id());
-    admin.batch_execute(&format!("CREATE DATABASE {name}")).await.expect("create the scratch database");
-    let mut database = config.clone();
-    database.dbname(&name);
-    let mut migrating = connect(&database).await;
+    db::admin::create_database(&admin, &name).await.expect("create the scratch database");
+    let database = server.with_database(&name);
+    let mut migrating = db::connect_once(&database).await.expect("the scratch database");
     Migrator::embedded().up(&mut migrating).await.expect("migrate");
-    let user_id = migrating
-        .query_one("INSERT INTO users (email, hashed_password) VALUES ('bench@example.com', '!') RETURNING id", &[])
-        .await
-        .expect("a user")
-        .get(0);
-    let manager = Manager::from_config(database, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
-    let pool = Pool::builder(manager).max_size(1).build().expect("a pool");
+    let pool = db::build_pool(&database, Environment::Test.pool());
+    let connection = pool.get().await.expect("connection");
+    let email = Email::parse("bench@example.com").expect("valid");
+    let user_id = UserRepository::create(&connection, &email, &PasswordHash::new("!".into())).await.expect("a user").id;
     Scratch { admin, name, pool, user_id }
 }
 
@@ -77,28 +74,28 @@ fn query_layer(c: &mut Criterion) {
 
     group.bench_function("cornucopia", |b| {
         b.to_async(&runtime).iter(|| async {
-            let client = scratch.pool.get().await.expect("connection");
-            active_user_by_id().bind(&client, &id).one().await.expect("found")
+            let connection = scratch.pool.get().await.expect("connection");
+            active_user_by_id().bind(connection.client(), &id).one().await.expect("found")
         });
     });
     group.bench_function("prepare_cached", |b| {
         b.to_async(&runtime).iter(|| async {
-            let client = scratch.pool.get().await.expect("connection");
+            let connection = scratch.pool.get().await.expect("connection");
+            let client = connection.client();
             let statement = client.prepare_cached(ACTIVE_USER_BY_ID).await.expect("prepared");
             user(&client.query_one(&statement, &[&id]).await.expect("found"))
         });
     });
     group.bench_function("uncached", |b| {
         b.to_async(&runtime).iter(|| async {
-            let client = scratch.pool.get().await.expect("connection");
-            user(&client.query_one(ACTIVE_USER_BY_ID, &[&id]).await.expect("found"))
+            let connection = scratch.pool.get().await.expect("connection");
+            user(&connection.client().query_one(ACTIVE_USER_BY_ID, &[&id]).await.expect("found"))
         });
     });
     group.finish();
 
-    scratch.pool.close();
-    let drop = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", scratch.name);
-    runtime.block_on(scratch.admin.batch_execute(&drop)).expect("drop the scratch database");
+    drop(scratch.pool);
+    runtime.block_on(db::admin::drop_database(&scratch.admin, &scratch.name)).expect("drop the scratch database");
 }
 
 criterion_group!(benches, query_layer);
