@@ -3,7 +3,9 @@
 //! quarter of a million files fails the test on any sequential scan.
 //!
 //! The statements come from `queries/*.sql` as written (cornucopia's `:name`
-//! parameters become `$n`), so the plans checked are the plans served.
+//! parameters become `$n`), so the plans checked are the plans served: the
+//! generic plan the pool's connections use, and the custom plan PostgreSQL
+//! would choose per call without that setting.
 
 use std::collections::BTreeMap;
 
@@ -77,21 +79,28 @@ async fn lookups_and_lists_use_indexes_on_large_tables() {
     client.batch_execute("ANALYZE files").await.expect("analyze files");
     let owner: i64 = client.query_one("SELECT min(id) + 5000 FROM users", &[]).await.expect("an owner").get(0);
 
+    let pooled = db.pool().get().await.expect("a pooled connection");
+    let mode: String = pooled.query_one("SHOW plan_cache_mode", &[]).await.expect("show").get(0);
+    assert_eq!(mode, "force_generic_plan", "the pool's connections plan each statement once");
+    let generic: &tokio_postgres::Client = &pooled;
+
     for (file, name) in CHECKED {
         let explain = format!("EXPLAIN {}", statement(file, name));
-        let prepared = client.prepare(&explain).await.unwrap_or_else(|e| panic!("{name}: {e:?}"));
-        let values: Vec<Box<dyn ToSql + Sync>> = prepared.params().iter().map(|of| sample(of, owner)).collect();
-        let parameters: Vec<&(dyn ToSql + Sync)> = values.iter().map(|value| value.as_ref()).collect();
-        let plan: Vec<String> = client
-            .query(&prepared, &parameters)
-            .await
-            .unwrap_or_else(|e| panic!("{name}: {e:?}"))
-            .iter()
-            .map(|row| row.get(0))
-            .collect();
-        let plan = plan.join("\n");
+        for (plan_kind, client) in [("generic", generic), ("custom", &client)] {
+            let prepared = client.prepare(&explain).await.unwrap_or_else(|e| panic!("{name}: {e:?}"));
+            let values: Vec<Box<dyn ToSql + Sync>> = prepared.params().iter().map(|of| sample(of, owner)).collect();
+            let parameters: Vec<&(dyn ToSql + Sync)> = values.iter().map(|value| value.as_ref()).collect();
+            let plan: Vec<String> = client
+                .query(&prepared, &parameters)
+                .await
+                .unwrap_or_else(|e| panic!("{name}: {e:?}"))
+                .iter()
+                .map(|row| row.get(0))
+                .collect();
+            let plan = plan.join("\n");
 
-        assert!(!plan.contains("Seq Scan"), "{name} scans a whole table:\n{plan}");
-        assert!(plan.contains("Index"), "{name} uses no index:\n{plan}");
+            assert!(!plan.contains("Seq Scan"), "{name}, {plan_kind} plan, scans a whole table:\n{plan}");
+            assert!(plan.contains("Index"), "{name}, {plan_kind} plan, uses no index:\n{plan}");
+        }
     }
 }
