@@ -1,8 +1,9 @@
 //! `cargo xtask bench`: the service under load next to PostgreSQL's own
 //! ceilings, measured in one run on one machine (see README, "Performance").
 //!
-//! It builds the release binary, creates a scratch database, migrates it,
-//! starts the server with production settings, seeds one user with 100 files
+//! It builds the production binary (release, no dev services), creates a
+//! scratch database, migrates it, starts the server with production
+//! settings, seeds one user with 100 files
 //! through the API, and then measures, loopback only and bounded in time:
 //! pgbench's ceilings, the five loads B1-B5 (wrk, 32 connections, median of
 //! several runs after a warm-up), memory per load, start time, login timing
@@ -163,12 +164,13 @@ fn query_layer(database_url: &str) -> Result<QueryLayer, AnyError> {
     })
 }
 
-/// Builds the service; release for measuring, the debug build for a smoke run.
+/// Builds the service; for measuring, the production build (release, no
+/// dev services), for a smoke run the debug build the tests already made.
 fn build(smoke: bool) -> Result<PathBuf, AnyError> {
     let mut cargo = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     cargo.args(["build", "--quiet", "--package", "reviewpoint", "--bin", "reviewpoint"]);
     if !smoke {
-        cargo.arg("--release");
+        cargo.args(["--release", "--no-default-features"]);
     }
     if !cargo.status()?.success() {
         return Err("building the service failed".into());
