@@ -19,6 +19,9 @@
 //! | `REVIEWPOINT_BODY_TIMEOUT_SECONDS` | `10`                                         | the longest a request body may take to arrive (then 408), 1 to 600 |
 //! | `REVIEWPOINT_IDLE_TIMEOUT_SECONDS` | `75`                                         | a connection with no traffic for this long is closed, 1 to 3600; above a load balancer's own idle timeout (60 s is common) |
 //! | `REVIEWPOINT_TRUSTED_PROXIES` | unset                                              | comma-separated addresses or CIDR ranges of proxies whose `X-Forwarded-For` names the client; unset, the peer address is the client |
+//! | `REVIEWPOINT_DEV_SERVICES` | `true`                                              | dev only, with `REVIEWPOINT_DB_URL` unset: start a PostgreSQL container when no database answers (`src/dev_services.rs`) |
+//! | `REVIEWPOINT_DEV_PROBE_ADDRESS` | the default URL's, `localhost:5432`            | where dev looks for that database first; the default URL is used there when something answers |
+//! | `REVIEWPOINT_DEV_DB_CONTAINER` | `reviewpoint-dev-` and a hash of the checkout's path | the name of that container |
 //!
 //! A `.env` file in the working directory is read first if present (`main`
 //! does it); real environment variables win over it. An invalid value stops
@@ -39,6 +42,10 @@ pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 #[derive(Clone, Debug)]
 pub struct Config {
     pub database: DatabaseUrl,
+    /// `REVIEWPOINT_DB_URL` is unset: [`DEFAULT_DB_URL`] is a guess, and in
+    /// dev a container may stand in for it.
+    pub database_is_default: bool,
+    pub dev_services: DevServices,
     pub environment: Environment,
     pub debug: bool,
     pub bind: SocketAddr,
@@ -56,6 +63,15 @@ pub struct Config {
     pub pool_max_overflow: Option<usize>,
     /// Peers whose `X-Forwarded-For` is believed (load balancers); none by default.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+}
+
+/// Dev services: whether dev may start a database, where it looks for one
+/// first, and the container's name (`None`: one derived from the checkout).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DevServices {
+    pub enabled: bool,
+    pub probe: Option<(String, u16)>,
+    pub container: Option<String>,
 }
 
 /// How many failed logins lock an account or a client address, and for how
@@ -103,6 +119,12 @@ impl Config {
         let environment = parse(&lookup, "REVIEWPOINT_ENVIRONMENT", "dev", str::parse)?;
         Ok(Self {
             database: parse(&lookup, "REVIEWPOINT_DB_URL", DEFAULT_DB_URL, DatabaseUrl::parse)?,
+            database_is_default: lookup("REVIEWPOINT_DB_URL").is_none(),
+            dev_services: DevServices {
+                enabled: parse(&lookup, "REVIEWPOINT_DEV_SERVICES", "true", parse_bool)?,
+                probe: optional(&lookup, "REVIEWPOINT_DEV_PROBE_ADDRESS", host_and_port)?,
+                container: optional(&lookup, "REVIEWPOINT_DEV_DB_CONTAINER", container_name)?,
+            },
             environment,
             debug: parse(&lookup, "REVIEWPOINT_DEBUG", "false", parse_bool)?,
             bind: parse(&lookup, "REVIEWPOINT_BIND", DEFAULT_BIND, |value| {
@@ -227,6 +249,28 @@ fn networks(value: &str) -> Result<Vec<ipnet::IpNet>, String> {
         .collect()
 }
 
+fn host_and_port(value: &str) -> Result<(String, u16), String> {
+    match value.rsplit_once(':') {
+        Some((host, port)) if !host.is_empty() => match port.parse() {
+            Ok(port) => Ok((host.trim_matches(['[', ']']).to_owned(), port)),
+            Err(_) => Err(format!("expected host:port, got {value:?}")),
+        },
+        _ => Err(format!("expected host:port, got {value:?}")),
+    }
+}
+
+/// Docker's rule for container names.
+fn container_name(value: &str) -> Result<String, String> {
+    let mut chars = value.chars();
+    let valid = chars.next().is_some_and(|first| first.is_ascii_alphanumeric())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
+    if valid {
+        Ok(value.to_owned())
+    } else {
+        Err(format!("expected a container name ([a-zA-Z0-9][a-zA-Z0-9_.-]*), got {value:?}"))
+    }
+}
+
 fn parse_bool(value: &str) -> Result<bool, String> {
     match value.to_ascii_lowercase().as_str() {
         "true" | "1" | "yes" | "on" => Ok(true),
@@ -251,6 +295,8 @@ mod tests {
         assert!(!config.debug);
         assert_eq!(config.bind.to_string(), DEFAULT_BIND);
         assert_eq!(config.pool().max_size(), 15);
+        assert!(config.database_is_default);
+        assert_eq!(config.dev_services, DevServices { enabled: true, probe: None, container: None });
     }
 
     #[test]
@@ -271,9 +317,21 @@ mod tests {
             ("REVIEWPOINT_IDLE_TIMEOUT_SECONDS", "30"),
             ("REVIEWPOINT_DB_STATEMENT_TIMEOUT_SECONDS", "5"),
             ("REVIEWPOINT_IDEMPOTENCY_TTL_SECONDS", "600"),
+            ("REVIEWPOINT_DEV_SERVICES", "off"),
+            ("REVIEWPOINT_DEV_PROBE_ADDRESS", "127.0.0.1:6543"),
+            ("REVIEWPOINT_DEV_DB_CONTAINER", "my-dev.db_1"),
         ])
         .expect("valid");
         assert_eq!(config.database.redacted(), "postgresql://app:***@db.internal:6543/rv");
+        assert!(!config.database_is_default);
+        assert_eq!(
+            config.dev_services,
+            DevServices {
+                enabled: false,
+                probe: Some(("127.0.0.1".into(), 6543)),
+                container: Some("my-dev.db_1".into())
+            }
+        );
         assert_eq!(config.environment, Environment::Prod);
         assert!(config.debug);
         assert_eq!(config.bind.to_string(), "0.0.0.0:9000");
@@ -346,6 +404,11 @@ mod tests {
             ("REVIEWPOINT_BIND", "localhost"),
             ("REVIEWPOINT_TOKEN_TTL_SECONDS", "10"),
             ("REVIEWPOINT_TOKEN_TTL_SECONDS", "soon"),
+            ("REVIEWPOINT_DEV_SERVICES", "sometimes"),
+            ("REVIEWPOINT_DEV_PROBE_ADDRESS", "localhost"),
+            ("REVIEWPOINT_DEV_PROBE_ADDRESS", ":5432"),
+            ("REVIEWPOINT_DEV_DB_CONTAINER", "-starts-with-a-dash"),
+            ("REVIEWPOINT_DEV_DB_CONTAINER", "has space"),
         ] {
             let error = config(&[(variable, value)]).expect_err(value);
             assert_eq!(error.variable, variable);

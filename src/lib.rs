@@ -8,6 +8,7 @@
 //! - [`migrate`]: the reversible migration runner behind `reviewpoint migrate`.
 //! - [`auth`]: password hashing and bearer tokens.
 //! - [`api`]: the poem-openapi handlers, problem+json errors, the spec and `/docs`.
+//! - `dev_services` (feature `dev-services`): in dev, a PostgreSQL container when no database answers.
 //! - [`startup`]: wires the above into a server.
 //!
 //! All SQL lives in `queries/` (compiled by cornucopia into `reviewpoint_codegen`)
@@ -17,6 +18,8 @@ pub mod api;
 pub mod auth;
 pub mod config;
 pub mod db;
+#[cfg(feature = "dev-services")]
+pub mod dev_services;
 pub mod domain;
 pub mod migrate;
 pub mod repo;

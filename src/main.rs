@@ -50,6 +50,19 @@ enum Command {
     Migrate(MigrateCommand),
     /// Print the OpenAPI document (no database needed).
     Openapi,
+    /// The PostgreSQL container dev starts when no database answers.
+    #[cfg(feature = "dev-services")]
+    #[command(subcommand)]
+    DevDb(DevDbCommand),
+}
+
+#[cfg(feature = "dev-services")]
+#[derive(Subcommand)]
+enum DevDbCommand {
+    /// Stop it; the next `serve` starts it again with its data.
+    Stop,
+    /// Remove it and its data.
+    Rm,
 }
 
 #[derive(Subcommand)]
@@ -95,6 +108,8 @@ async fn main() -> ExitCode {
     let result = match command {
         Command::Serve { migrate } => startup::serve(config, migrate).await.map_err(|e| e.to_string()),
         Command::Migrate(command) => run_migrate(&config, command).await.map_err(|e| e.to_string()),
+        #[cfg(feature = "dev-services")]
+        Command::DevDb(command) => run_dev_db(&config, command).await.map_err(|e| e.to_string()),
         Command::Openapi => unreachable!("handled above"),
     };
     match result {
@@ -105,6 +120,22 @@ async fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+#[cfg(feature = "dev-services")]
+async fn run_dev_db(config: &Config, command: DevDbCommand) -> Result<(), reviewpoint::dev_services::DevServicesError> {
+    use reviewpoint::dev_services;
+    let name = dev_services::container_name(config);
+    let (done, verb) = match command {
+        DevDbCommand::Stop => (dev_services::stop(config).await?, "stopped"),
+        DevDbCommand::Rm => (dev_services::remove(config).await?, "removed"),
+    };
+    if done {
+        println!("{verb} {name}");
+    } else {
+        println!("no container {name}");
+    }
+    Ok(())
 }
 
 async fn run_migrate(config: &Config, command: MigrateCommand) -> Result<(), migrate::MigrateError> {

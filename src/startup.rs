@@ -92,6 +92,9 @@ pub enum StartupError {
     Migrate(#[from] MigrateError),
     #[error("server error: {0}")]
     Serve(std::io::Error),
+    #[cfg(feature = "dev-services")]
+    #[error(transparent)]
+    DevServices(#[from] crate::dev_services::DevServicesError),
 }
 
 /// A bound, not yet serving, HTTP listener (tests bind port 0 and read the address).
@@ -121,6 +124,10 @@ impl Listening {
 /// `reviewpoint serve`: in dev (or with `migrate`), first create the database
 /// if missing and apply pending migrations; prod never migrates unasked.
 pub async fn serve(config: Config, migrate: bool) -> Result<(), StartupError> {
+    #[cfg(feature = "dev-services")]
+    let mut config = config;
+    #[cfg(feature = "dev-services")]
+    let dev_database = crate::dev_services::provide(&mut config).await?;
     tracing::info!(
         environment = ?config.environment,
         database = %config.database.redacted(),
@@ -141,7 +148,15 @@ pub async fn serve(config: Config, migrate: bool) -> Result<(), StartupError> {
         ..AppState::new(pool, token_keys(&config))
     };
     spawn_sweeper(&state);
+    #[cfg(feature = "dev-services")]
+    let pool = state.pool.clone();
     listening.serve(state, shutdown_signal()).await?;
+    #[cfg(feature = "dev-services")]
+    if let Some(database) = dev_database {
+        // Closed first, the connections end cleanly instead of being cut.
+        pool.close();
+        database.stop().await;
+    }
     tracing::info!("stopped");
     Ok(())
 }

@@ -38,6 +38,11 @@ impl Pool {
     pub fn status(&self) -> Status {
         self.inner.status()
     }
+
+    /// Closes the idle connections and refuses new checkouts.
+    pub fn close(&self) {
+        self.inner.close();
+    }
 }
 
 /// A connection idle longer than this is verified with an empty query before

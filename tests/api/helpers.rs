@@ -98,7 +98,7 @@ pub async fn container() -> ContainerAsync<Postgres> {
 
 /// There is no Ryuk reaper offline, and a static is never dropped, so a
 /// detached shell waits for this process to end and then removes the container.
-fn remove_when_this_process_exits(container_id: &str) {
+pub fn remove_when_this_process_exits(container_id: &str) {
     let script = format!(
         "while kill -0 {pid} 2>/dev/null; do sleep 1; done; docker rm -f -v {container_id} >/dev/null 2>&1",
         pid = std::process::id()

@@ -8,6 +8,7 @@ mod auth;
 mod cli;
 mod client;
 mod connection;
+mod dev_services;
 mod faults;
 mod files;
 mod health;
