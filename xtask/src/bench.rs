@@ -14,6 +14,7 @@
 //! request failed (CI). Server and database are removed whatever happens.
 
 mod ceiling;
+mod cpu;
 mod load;
 mod report;
 mod server;
@@ -33,6 +34,7 @@ use tokio_postgres::{Client, Config, NoTls};
 
 use self::{
     ceiling::{Ceiling, Pgbench},
+    cpu::CpuTimes,
     load::{Request, Run},
     server::Server,
 };
@@ -213,8 +215,10 @@ pub struct Measured {
     pub name: &'static str,
     pub run: Run,
     /// PostgreSQL's rate for the same kind of work, when there is one.
-    pub ceiling: Option<f64>,
+    pub ceiling: Option<Ceiling>,
     pub peak_rss: u64,
+    /// CPU time per request, over the measured runs.
+    pub cpu: CpuTimes,
 }
 
 pub struct Storm {
@@ -298,7 +302,7 @@ impl Bench {
             ("B2 GET /api/v1/users/{id}", Request::get(format!("/api/v1/users/{}", owner.id), token)),
             ("B3 GET /api/v1/files?limit=20", Request::get("/api/v1/files?limit=20", token)),
         ] {
-            let (measured, rss) = self.load(&mut server, name, &request, Some(read_ceiling.per_second))?;
+            let (measured, rss) = self.load(&mut server, name, &request, Some(read_ceiling))?;
             steady_rss = steady_rss.max(rss);
             loads.push(measured);
         }
@@ -309,8 +313,7 @@ impl Bench {
             json!({ "filename": "bench.pdf", "content_type": "application/pdf" }),
             token,
         );
-        let (measured, rss) =
-            self.load(&mut server, "B4 POST /api/v1/files", &create, Some(write_ceiling.per_second))?;
+        let (measured, rss) = self.load(&mut server, "B4 POST /api/v1/files", &create, Some(write_ceiling))?;
         steady_rss = steady_rss.max(rss);
         loads.push(measured);
         let logins = Request::post("/api/v1/auth/login", login.clone(), None);
@@ -346,9 +349,12 @@ impl Bench {
         if let Some(warm_up) = self.plan.warm_up {
             measure(warm_up)?;
         }
+        let before = CpuTimes::now(None)?;
         let mut runs = (0..self.plan.runs).map(|_| measure(self.plan.duration)).collect::<Result<Vec<_>, _>>()?;
+        let used = CpuTimes::now(None)? - before;
+        let transactions: f64 = runs.iter().map(|run| run.per_second * self.plan.duration.as_secs_f64()).sum();
         runs.sort_by(|a, b| a.per_second.total_cmp(&b.per_second));
-        Ok(runs[runs.len() / 2])
+        Ok(Ceiling { cpu: used.per(transactions), ..runs[runs.len() / 2] })
     }
 
     /// Warm-up, then the measured runs; returns the median run and the
@@ -358,19 +364,28 @@ impl Bench {
         server: &mut Server,
         name: &'static str,
         request: &Request,
-        ceiling: Option<f64>,
+        ceiling: Option<Ceiling>,
     ) -> Result<(Measured, u64), AnyError> {
         if let Some(warm_up) = self.plan.warm_up {
             load::run(&server.base, request, CONNECTIONS, warm_up)?;
         }
         server.reset_peak_rss()?;
         let sampler = RssSampler::start(server.pid());
+        let before = CpuTimes::now(Some(server.pid()))?;
         let runs = (0..self.plan.runs)
             .map(|_| load::run(&server.base, request, CONNECTIONS, self.plan.duration))
             .collect::<Result<Vec<_>, _>>()?;
+        let used = CpuTimes::now(Some(server.pid()))? - before;
         let sampled = sampler.stop();
         server.check_alive()?;
-        let measured = Measured { name, run: load::median(runs), ceiling, peak_rss: server.peak_rss()? };
+        let requests = runs.iter().map(|run| run.requests).sum::<u64>();
+        let measured = Measured {
+            name,
+            run: load::median(runs),
+            ceiling,
+            peak_rss: server.peak_rss()?,
+            cpu: used.per(requests as f64),
+        };
         Ok((measured, sampled))
     }
 

@@ -9,6 +9,7 @@ use std::{
 
 use tokio_postgres::{Config, config::Host};
 
+use super::cpu::CpuTimes;
 use crate::AnyError;
 
 /// What one pgbench run measured.
@@ -17,6 +18,8 @@ pub struct Ceiling {
     pub per_second: f64,
     pub latency_average: Duration,
     pub failed: u64,
+    /// CPU time per transaction, over the measured runs (set by the caller).
+    pub cpu: CpuTimes,
 }
 
 /// pgbench pointed at one database.
@@ -112,6 +115,7 @@ fn parse(report: &str) -> Result<Ceiling, AnyError> {
         per_second: number(tps)?,
         latency_average: Duration::from_secs_f64(number(latency)? / 1000.0),
         failed: after("number of failed transactions: ").map_or(Ok(0.0), number)? as u64,
+        cpu: CpuTimes::default(),
     })
 }
 

@@ -42,6 +42,7 @@ impl Request {
 /// What one wrk run measured.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Run {
+    pub requests: u64,
     pub per_second: f64,
     pub p50: Duration,
     pub p99: Duration,
@@ -95,6 +96,7 @@ pub fn parse(output: &Output) -> Result<Run, AnyError> {
     let requests = field("requests")?;
     let elapsed = micros("duration_us")?;
     Ok(Run {
+        requests,
         per_second: requests as f64 / elapsed.as_secs_f64().max(f64::EPSILON),
         p50: micros("p50")?,
         p99: micros("p99")?,

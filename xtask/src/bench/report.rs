@@ -2,7 +2,7 @@
 
 use std::{fmt::Write, time::Duration};
 
-use super::{QueryLayer, Results, load::Run};
+use super::{QueryLayer, Results, cpu::CpuTimes, load::Run};
 
 const MIB: f64 = 1024.0 * 1024.0;
 
@@ -41,6 +41,41 @@ fn row(table: &mut String, name: &str, run: &Run, ceiling: Option<f64>, peak_rss
     );
 }
 
+/// Where each request's CPU time goes, and the share of its ceiling that
+/// this cost allows (see `cpu.rs`).
+fn cpu_table(out: &mut String, results: &Results) {
+    let cost = |cpu: &CpuTimes| {
+        [cpu.server, cpu.postgres, cpu.client, cpu.total()].map(|time| format!("{:.0}", time.as_secs_f64() * 1e6))
+    };
+    out.push_str(
+        "\nCPU time per request, in µs (from /proc; PostgreSQL: every `postgres` process here; load \
+         generator: wrk for the service, pgbench for a ceiling). With the cores saturated, a load's share of \
+         its ceiling can be at most the ceiling's total ÷ the load's total:\n\n\
+         | work | server | PostgreSQL | load generator | total | share this cost allows | measured share |\n\
+         |---|---|---|---|---|---|---|\n",
+    );
+    let ceilings = [
+        ("ceiling: pgbench -S (single-row read)", &results.read_ceiling),
+        ("ceiling: pgbench, the files INSERT", &results.write_ceiling),
+    ];
+    for (name, ceiling) in ceilings {
+        let [_, postgres, client, total] = cost(&ceiling.cpu);
+        let _ = writeln!(out, "| {name} | – | {postgres} | {client} | {total} | – | – |");
+    }
+    for load in &results.loads {
+        let Some(ceiling) = &load.ceiling else { continue };
+        let [server, postgres, client, total] = cost(&load.cpu);
+        let allowed = ceiling.cpu.total().as_secs_f64() / load.cpu.total().as_secs_f64().max(f64::EPSILON);
+        let _ = writeln!(
+            out,
+            "| {} | {server} | {postgres} | {client} | {total} | {} | {} |",
+            load.name,
+            percent(allowed),
+            percent(load.run.per_second / ceiling.per_second)
+        );
+    }
+}
+
 /// The loads, then each target of the issue next to what was measured.
 pub fn render(results: &Results, query_layer: Option<&QueryLayer>) -> String {
     let mut out = String::new();
@@ -59,7 +94,7 @@ pub fn render(results: &Results, query_layer: Option<&QueryLayer>) -> String {
     out.push_str("| load (32 connections) | req/s | p50 | p99 | p99.9 | failed | socket errors | share of ceiling | peak RSS |\n");
     out.push_str("|---|---|---|---|---|---|---|---|---|\n");
     for load in &results.loads {
-        row(&mut out, load.name, &load.run, load.ceiling, Some(load.peak_rss));
+        row(&mut out, load.name, &load.run, load.ceiling.map(|ceiling| ceiling.per_second), Some(load.peak_rss));
     }
     let growth = &results.growth;
     let with_rows =
@@ -92,6 +127,8 @@ pub fn render(results: &Results, query_layer: Option<&QueryLayer>) -> String {
         Some(storm.peak_rss),
     );
 
+    cpu_table(&mut out, results);
+
     if let Some(layer) = query_layer {
         let _ = writeln!(
             out,
@@ -123,7 +160,7 @@ pub fn render(results: &Results, query_layer: Option<&QueryLayer>) -> String {
 fn targets(results: &Results) -> Vec<(String, String, bool)> {
     let mut targets = Vec::new();
     let ceiling_share = |name: &'static str, floor: f64| {
-        results.load(name).and_then(|load| Some((load.run.per_second / load.ceiling?, floor, name)))
+        results.load(name).and_then(|load| Some((load.run.per_second / load.ceiling?.per_second, floor, name)))
     };
     for (share, floor, name) in [
         ceiling_share("B1 GET /api/v1/health", 0.90),
