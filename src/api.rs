@@ -20,7 +20,7 @@ mod users;
 use poem::{Endpoint, EndpointExt, IntoResponse, Route, endpoint::make_sync, http::header, web::Html};
 use poem_openapi::{OpenApiService, Tags};
 
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub const TITLE: &str = "ReViewPoint API";
 

@@ -7,6 +7,7 @@
 //! - [`repo`]: repositories over the generated queries.
 //! - [`migrate`]: the reversible migration runner behind `reviewpoint migrate`.
 //! - [`auth`]: password hashing and bearer tokens.
+//! - [`state`]: what every handler can reach (pools, token keys, limits).
 //! - [`api`]: the poem-openapi handlers, problem+json errors, the spec and `/docs`.
 //! - `dev_services` (feature `dev-services`): in dev, a PostgreSQL container when no database answers.
 //! - [`startup`]: wires the above into a server.
@@ -24,4 +25,5 @@ pub mod domain;
 pub mod migrate;
 pub mod repo;
 pub mod startup;
+pub mod state;
 pub mod telemetry;

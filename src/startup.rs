@@ -1,9 +1,8 @@
 //! Builds the pool, the state and the routes; serves until SIGTERM or Ctrl-C,
 //! then drains in-flight requests.
 
-use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
+use std::{future::Future, net::SocketAddr, time::Duration};
 
-use ipnet::IpNet;
 use read_timeout::ReadTimeoutAcceptor;
 
 use poem::{
@@ -14,61 +13,17 @@ use poem::{
 use crate::{
     api,
     auth::TokenKeys,
-    config::{Config, Environment, LoginLimits},
-    db::{self, Pool},
+    config::{Config, Environment},
+    db,
     migrate::{MigrateError, Migrator},
     repo::{FileRepository, LoginRepository},
+    state::{AppState, HttpLimits},
 };
 
 mod read_timeout;
 
-/// How long `/health` waits for the database before answering 503.
-pub const HEALTH_TIMEOUT: Duration = Duration::from_secs(2);
 /// How long shutdown waits for in-flight requests.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// What every handler can reach.
-#[derive(Clone)]
-pub struct AppState {
-    pub pool: Pool,
-    pub tokens: TokenKeys,
-    pub health_timeout: Duration,
-    pub login_limits: LoginLimits,
-    /// Proxies whose `X-Forwarded-For` names the client.
-    pub trusted_proxies: Arc<[IpNet]>,
-    pub http_limits: HttpLimits,
-    /// How long an `Idempotency-Key` is remembered.
-    pub idempotency_ttl: Duration,
-}
-
-/// How long a client may take: to send a request body, and between any two
-/// packets of a connection.
-#[derive(Clone, Copy, Debug)]
-pub struct HttpLimits {
-    pub body_timeout: Duration,
-    pub idle_timeout: Duration,
-}
-
-impl Default for HttpLimits {
-    fn default() -> Self {
-        Self { body_timeout: Duration::from_secs(10), idle_timeout: Duration::from_secs(75) }
-    }
-}
-
-impl AppState {
-    /// The defaults: health timeout, login limits, no trusted proxy.
-    pub fn new(pool: Pool, tokens: TokenKeys) -> Self {
-        Self {
-            pool,
-            tokens,
-            health_timeout: HEALTH_TIMEOUT,
-            login_limits: LoginLimits::default(),
-            trusted_proxies: Arc::new([]),
-            http_limits: HttpLimits::default(),
-            idempotency_ttl: Duration::from_secs(86_400),
-        }
-    }
-}
 
 /// The token keys from the configured secret, or from a random one made for
 /// this process (dev and test only; config refuses that in prod).

@@ -19,7 +19,7 @@ use crate::{
     db::{self, Access},
     domain::{Credentials as DomainCredentials, Email, Password, ThrottleKeys},
     repo::{Caller, LoginRepository, UserRepository},
-    startup::AppState,
+    state::AppState,
 };
 
 /// A new account's sign-in details.

@@ -14,7 +14,7 @@ use poem_openapi::{
 use serde_json::{Map, Value};
 
 use super::error::{ApiError, FieldError, MAX_BODY_BYTES};
-use crate::startup::{AppState, HttpLimits};
+use crate::state::{AppState, HttpLimits};
 
 /// A request body type: `Self` documents the schema, `validate` turns the
 /// parsed JSON into the checked value handlers receive.

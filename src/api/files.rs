@@ -21,7 +21,7 @@ use crate::{
     db::{self, Access},
     domain::{ContentType, Cursor, File, FileChanges, Filename, NewFile},
     repo::{Caller, FileRepository, Once, UserRepository},
-    startup::AppState,
+    state::AppState,
 };
 
 /// Page sizes: `limit` defaults to 20 and must be 1 to 100.

@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::{ApiTags, error::RETRY_AFTER_SECONDS, json::Json};
 use crate::{
     db::{self, Pool, PoolStats},
-    startup::AppState,
+    state::AppState,
 };
 
 pub struct HealthApi;

@@ -6,7 +6,7 @@ use poem::Request;
 use poem_openapi::{SecurityScheme, auth::Bearer};
 
 use super::error::ApiError;
-use crate::{auth::TokenError, startup::AppState};
+use crate::{auth::TokenError, state::AppState};
 
 /// An HS256 JWT from `POST /api/v1/auth/login`, sent as `Authorization: Bearer <token>`.
 #[derive(SecurityScheme)]

@@ -17,7 +17,7 @@ use crate::{
     db::{self, Access},
     domain::{Email, Password, User, UserChanges},
     repo::{Caller, UserRepository, UserSeen},
-    startup::AppState,
+    state::AppState,
 };
 
 /// An account. The password hash never appears in any response.

@@ -17,7 +17,8 @@ use reviewpoint::{
     config::{DatabaseUrl, Environment, PoolSettings},
     db::{self, Pool},
     migrate::Migrator,
-    startup::{self, AppState},
+    startup,
+    state::{self, AppState},
 };
 use testcontainers_modules::{
     postgres::Postgres,
@@ -250,7 +251,7 @@ impl TestApp {
     pub async fn spawn() -> Self {
         let db = TestDb::new().await;
         let pool = db.pool();
-        Self::serve(db, pool, startup::HEALTH_TIMEOUT).await
+        Self::serve(db, pool, state::HEALTH_TIMEOUT).await
     }
 
     /// Serves over `pool`, which may point anywhere (a proxy, a closed port).

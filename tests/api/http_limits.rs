@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use reqwest::Method;
-use reviewpoint::startup::HttpLimits;
+use reviewpoint::state::HttpLimits;
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
     net::TcpStream,
@@ -15,7 +15,7 @@ use crate::helpers::{TestApp, TestDb};
 async fn app_with_short_timeouts() -> TestApp {
     let db = TestDb::new().await;
     let http_limits = HttpLimits { body_timeout: Duration::from_secs(1), idle_timeout: Duration::from_secs(2) };
-    let state = reviewpoint::startup::AppState { http_limits, ..TestApp::default_state(&db) };
+    let state = reviewpoint::state::AppState { http_limits, ..TestApp::default_state(&db) };
     TestApp::serve_state(db, state).await
 }
 

@@ -1,0 +1,55 @@
+//! What every handler can reach: the pools, the token keys and the limits
+//! configured at startup. Its own module so that the API and startup both
+//! depend on it and not on each other (`.ci/run` checks the direction).
+
+use std::{sync::Arc, time::Duration};
+
+use ipnet::IpNet;
+
+use crate::{auth::TokenKeys, config::LoginLimits, db::Pool};
+
+/// How long `/health` waits for the database before answering 503.
+pub const HEALTH_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: Pool,
+    pub tokens: TokenKeys,
+    pub health_timeout: Duration,
+    pub login_limits: LoginLimits,
+    /// Proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Arc<[IpNet]>,
+    pub http_limits: HttpLimits,
+    /// How long an `Idempotency-Key` is remembered.
+    pub idempotency_ttl: Duration,
+}
+
+/// How long a client may take: to send a request body, and between any two
+/// packets of a connection.
+#[derive(Clone, Copy, Debug)]
+pub struct HttpLimits {
+    pub body_timeout: Duration,
+    pub idle_timeout: Duration,
+}
+
+impl Default for HttpLimits {
+    fn default() -> Self {
+        Self { body_timeout: Duration::from_secs(10), idle_timeout: Duration::from_secs(75) }
+    }
+}
+
+impl AppState {
+    /// The defaults: health timeout, login limits, no trusted proxy.
+    pub fn new(pool: Pool, tokens: TokenKeys) -> Self {
+        Self {
+            pool,
+            tokens,
+            health_timeout: HEALTH_TIMEOUT,
+            login_limits: LoginLimits::default(),
+            trusted_proxies: Arc::new([]),
+            http_limits: HttpLimits::default(),
+            idempotency_ttl: Duration::from_secs(86_400),
+        }
+    }
+}
