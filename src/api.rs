@@ -179,7 +179,7 @@ pub fn routes(state: AppState) -> impl Endpoint {
     let table = route_table::RouteTable::from_spec(&spec);
     let metrics = metrics::Metrics::new(table.clone());
     let scrape = {
-        let (metrics, pool) = (metrics.clone(), state.pool.clone());
+        let (metrics, pool) = (metrics.clone(), state.db.writer().clone());
         make_sync(move |_| metrics.render(&pool).with_content_type(metrics::CONTENT_TYPE))
     };
     Route::new()

@@ -19,6 +19,9 @@
 //! | `REVIEWPOINT_BODY_TIMEOUT_SECONDS` | `10`                                         | the longest a request body may take to arrive (then 408), 1 to 600 |
 //! | `REVIEWPOINT_IDLE_TIMEOUT_SECONDS` | `75`                                         | a connection with no traffic for this long is closed, 1 to 3600; above a load balancer's own idle timeout (60 s is common) |
 //! | `REVIEWPOINT_TRUSTED_PROXIES` | unset                                              | comma-separated addresses or CIDR ranges of proxies whose `X-Forwarded-For` names the client; unset, the peer address is the client |
+//! | `REVIEWPOINT_DB_REPLICA_URLS` | unset                                            | comma-separated URLs of streaming replicas that serve reads; unset, everything runs on `REVIEWPOINT_DB_URL` |
+//! | `REVIEWPOINT_DB_REPLICA_POOL_SIZE` / `_MAX_OVERFLOW` | the environment's pool sizes | each replica's pool |
+//! | `REVIEWPOINT_REPLICA_MAX_LAG_MS` | `200`                                          | a replica further behind than this leaves the rotation; also the longest a read waits for its replica to catch up, 1 to 60000 |
 //! | `REVIEWPOINT_DEV_SERVICES` | `true`                                              | dev only, with `REVIEWPOINT_DB_URL` unset: start a PostgreSQL container when no database answers (`src/dev_services.rs`) |
 //! | `REVIEWPOINT_DEV_PROBE_ADDRESS` | the default URL's, `localhost:5432`            | where dev looks for that database first; the default URL is used there when something answers |
 //! | `REVIEWPOINT_DEV_DB_CONTAINER` | `reviewpoint-dev-` and a hash of the checkout's path | the name of that container |
@@ -63,6 +66,11 @@ pub struct Config {
     pub pool_max_overflow: Option<usize>,
     /// Peers whose `X-Forwarded-For` is believed (load balancers); none by default.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Streaming replicas for reads; none by default.
+    pub replicas: Vec<DatabaseUrl>,
+    pub replica_pool_size: Option<usize>,
+    pub replica_pool_max_overflow: Option<usize>,
+    pub replica_max_lag: Duration,
 }
 
 /// Dev services: whether dev may start a database, where it looks for one
@@ -152,7 +160,27 @@ impl Config {
             pool_size: optional(&lookup, "REVIEWPOINT_DB_POOL_SIZE", |value| connections(value, 1))?,
             pool_max_overflow: optional(&lookup, "REVIEWPOINT_DB_POOL_MAX_OVERFLOW", |value| connections(value, 0))?,
             trusted_proxies: parse(&lookup, "REVIEWPOINT_TRUSTED_PROXIES", "", networks)?,
+            replicas: parse(&lookup, "REVIEWPOINT_DB_REPLICA_URLS", "", replica_urls)?,
+            replica_pool_size: optional(&lookup, "REVIEWPOINT_DB_REPLICA_POOL_SIZE", |value| connections(value, 1))?,
+            replica_pool_max_overflow: optional(&lookup, "REVIEWPOINT_DB_REPLICA_POOL_MAX_OVERFLOW", |value| {
+                connections(value, 0)
+            })?,
+            replica_max_lag: parse(&lookup, "REVIEWPOINT_REPLICA_MAX_LAG_MS", "200", |value| match value.parse() {
+                Ok(millis @ 1..=60_000) => Ok(Duration::from_millis(millis)),
+                _ => Err(format!("expected whole milliseconds from 1 to 60000, got {value:?}")),
+            })?,
         })
+    }
+
+    /// Each replica's pool: the primary's settings, with the replica sizes
+    /// where they are configured.
+    pub fn replica_pool(&self) -> PoolSettings {
+        let primary = self.pool();
+        PoolSettings {
+            size: self.replica_pool_size.unwrap_or(primary.size),
+            overflow: self.replica_pool_max_overflow.unwrap_or(primary.overflow),
+            ..primary
+        }
     }
 
     /// The environment's pool, with the sizes and statement timeout configured.
@@ -249,6 +277,25 @@ fn networks(value: &str) -> Result<Vec<ipnet::IpNet>, String> {
         .collect()
 }
 
+/// Comma-separated URLs; a comma inside one URL's host list
+/// (`postgresql://h1,h2/db`) does not start a new one: only a scheme does.
+fn replica_urls(value: &str) -> Result<Vec<DatabaseUrl>, String> {
+    let mut urls: Vec<String> = Vec::new();
+    for part in value.split(',').map(str::trim).filter(|part| !part.is_empty()) {
+        match urls.last_mut() {
+            Some(previous) if !part.contains("://") => {
+                previous.push(',');
+                previous.push_str(part);
+            }
+            _ => urls.push(part.to_owned()),
+        }
+    }
+    urls.iter()
+        .enumerate()
+        .map(|(n, url)| DatabaseUrl::parse(url).map_err(|error| format!("replica {}: {error}", n + 1)))
+        .collect()
+}
+
 fn host_and_port(value: &str) -> Result<(String, u16), String> {
     match value.rsplit_once(':') {
         Some((host, port)) if !host.is_empty() => match port.parse() {
@@ -297,6 +344,9 @@ mod tests {
         assert_eq!(config.pool().max_size(), 15);
         assert!(config.database_is_default);
         assert_eq!(config.dev_services, DevServices { enabled: true, probe: None, container: None });
+        assert!(config.replicas.is_empty(), "no replica unless configured");
+        assert_eq!(config.replica_pool().max_size(), config.pool().max_size());
+        assert_eq!(config.replica_max_lag, Duration::from_millis(200));
     }
 
     #[test]
@@ -317,6 +367,13 @@ mod tests {
             ("REVIEWPOINT_IDLE_TIMEOUT_SECONDS", "30"),
             ("REVIEWPOINT_DB_STATEMENT_TIMEOUT_SECONDS", "5"),
             ("REVIEWPOINT_IDEMPOTENCY_TTL_SECONDS", "600"),
+            (
+                "REVIEWPOINT_DB_REPLICA_URLS",
+                "postgresql://r1:5432/rv, postgres://u:p@r2a,r2b:5433/rv?target_session_attrs=any",
+            ),
+            ("REVIEWPOINT_DB_REPLICA_POOL_SIZE", "3"),
+            ("REVIEWPOINT_DB_REPLICA_POOL_MAX_OVERFLOW", "2"),
+            ("REVIEWPOINT_REPLICA_MAX_LAG_MS", "750"),
             ("REVIEWPOINT_DEV_SERVICES", "off"),
             ("REVIEWPOINT_DEV_PROBE_ADDRESS", "127.0.0.1:6543"),
             ("REVIEWPOINT_DEV_DB_CONTAINER", "my-dev.db_1"),
@@ -324,6 +381,10 @@ mod tests {
         .expect("valid");
         assert_eq!(config.database.redacted(), "postgresql://app:***@db.internal:6543/rv");
         assert!(!config.database_is_default);
+        let replicas: Vec<String> = config.replicas.iter().map(DatabaseUrl::redacted).collect();
+        assert_eq!(replicas, ["postgresql://postgres@r1:5432/rv", "postgresql://u:***@r2a:5432,r2b:5433/rv"]);
+        assert_eq!((config.replica_pool().size, config.replica_pool().max_size()), (3, 5));
+        assert_eq!(config.replica_max_lag, Duration::from_millis(750));
         assert_eq!(
             config.dev_services,
             DevServices {
@@ -405,6 +466,8 @@ mod tests {
             ("REVIEWPOINT_TOKEN_TTL_SECONDS", "10"),
             ("REVIEWPOINT_TOKEN_TTL_SECONDS", "soon"),
             ("REVIEWPOINT_DEV_SERVICES", "sometimes"),
+            ("REVIEWPOINT_DB_REPLICA_URLS", "postgresql://r1/rv,mysql://r2/rv"),
+            ("REVIEWPOINT_REPLICA_MAX_LAG_MS", "0"),
             ("REVIEWPOINT_DEV_PROBE_ADDRESS", "localhost"),
             ("REVIEWPOINT_DEV_PROBE_ADDRESS", ":5432"),
             ("REVIEWPOINT_DEV_DB_CONTAINER", "-starts-with-a-dash"),

@@ -1,4 +1,5 @@
-//! The connection layer: the pool, transactions, typed database errors, the
+//! The connection layer: the pool, the primary and its replicas (`Cluster`:
+//! handlers ask for a writer or a reader), transactions, typed database errors, the
 //! health probe and the few administrative statements that cannot live in
 //! `queries/` (creating and dropping databases).
 //!
@@ -6,6 +7,7 @@
 //! and through the generated `reviewpoint_codegen` queries.
 
 pub mod admin;
+mod cluster;
 mod connection;
 mod error;
 mod executor;
@@ -15,6 +17,7 @@ mod pool;
 mod retry;
 mod transaction;
 
+pub use cluster::{Cluster, Reader, ReplicaReport, ReplicaStatus};
 pub use connection::{Bounds, Connection, Transaction};
 pub use error::{Access, ConflictKind, DbError, Retry};
 pub(crate) use executor::run;

@@ -14,7 +14,7 @@ use crate::{
     api,
     auth::TokenKeys,
     config::{Config, Environment},
-    db,
+    db::{self, Cluster},
     migrate::{MigrateError, Migrator},
     repo::{FileRepository, LoginRepository},
     state::{AppState, HttpLimits},
@@ -93,9 +93,18 @@ pub async fn serve(config: Config, migrate: bool) -> Result<(), StartupError> {
         prepare_database(&config).await?;
     }
     let pool = db::build_pool(&config.database, config.pool());
+    let replicas = config
+        .replicas
+        .iter()
+        .map(|url| {
+            tracing::info!(replica = %url.redacted(), "reads go to this replica while it keeps up");
+            (url.redacted(), db::build_pool(url, config.replica_pool()))
+        })
+        .collect();
     let listening = listen(config.bind).await?;
     tracing::info!(addr = %listening.addr, "listening; docs at http://{}/docs", listening.addr);
     let state = AppState {
+        db: Cluster::new(pool.clone(), replicas, config.replica_max_lag),
         login_limits: config.login_limits,
         trusted_proxies: config.trusted_proxies.clone().into(),
         http_limits: HttpLimits { body_timeout: config.body_timeout, idle_timeout: config.idle_timeout },
@@ -104,7 +113,7 @@ pub async fn serve(config: Config, migrate: bool) -> Result<(), StartupError> {
     };
     spawn_sweeper(&state);
     #[cfg(feature = "dev-services")]
-    let pool = state.pool.clone();
+    let pool = state.db.writer().clone();
     listening.serve(state, shutdown_signal()).await?;
     #[cfg(feature = "dev-services")]
     if let Some(database) = dev_database {
@@ -120,7 +129,7 @@ pub async fn serve(config: Config, migrate: bool) -> Result<(), StartupError> {
 /// idempotency keys, so neither piles up. Every instance sweeps; the
 /// statements are idempotent.
 fn spawn_sweeper(state: &AppState) {
-    let (pool, limits, ttl) = (state.pool.clone(), state.login_limits, state.idempotency_ttl);
+    let (pool, limits, ttl) = (state.db.writer().clone(), state.login_limits, state.idempotency_ttl);
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(60));
         loop {

@@ -6,7 +6,11 @@ use std::{sync::Arc, time::Duration};
 
 use ipnet::IpNet;
 
-use crate::{auth::TokenKeys, config::LoginLimits, db::Pool};
+use crate::{
+    auth::TokenKeys,
+    config::LoginLimits,
+    db::{Cluster, Pool},
+};
 
 /// How long `/health` waits for the database before answering 503.
 pub const HEALTH_TIMEOUT: Duration = Duration::from_secs(2);
@@ -14,7 +18,8 @@ pub const HEALTH_TIMEOUT: Duration = Duration::from_secs(2);
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
-    pub pool: Pool,
+    /// The primary for writes, replicas (if any) for reads.
+    pub db: Cluster,
     pub tokens: TokenKeys,
     pub health_timeout: Duration,
     pub login_limits: LoginLimits,
@@ -40,10 +45,11 @@ impl Default for HttpLimits {
 }
 
 impl AppState {
-    /// The defaults: health timeout, login limits, no trusted proxy.
+    /// The defaults: one database server, health timeout, login limits, no
+    /// trusted proxy.
     pub fn new(pool: Pool, tokens: TokenKeys) -> Self {
         Self {
-            pool,
+            db: Cluster::primary_only(pool),
             tokens,
             health_timeout: HEALTH_TIMEOUT,
             login_limits: LoginLimits::default(),

@@ -5,4 +5,5 @@ pub mod files;
 pub mod health;
 pub mod idempotency;
 pub mod logins;
+pub mod replication;
 pub mod users;

@@ -171,7 +171,7 @@ impl AuthApi {
     ) -> Result<RegisterResponse, Errors<{ CONFLICT | JSON_BODY | DATABASE }>> {
         let SignIn { email, password } = body.0;
         let hash = auth::hash_password(password).await?;
-        let user = db::retry!(state.pool, Access::Write, |db| UserRepository::create(db, &email, &hash))?;
+        let user = db::retry!(state.db.writer(), Access::Write, |db| UserRepository::create(db, &email, &hash))?;
         let location = format!("/api/v1/users/{}", user.id);
         Ok(RegisterResponse::Created(Json(user.into()), location))
     }
@@ -191,17 +191,17 @@ impl AuthApi {
     ) -> Result<LoginResponse, Errors<{ UNAUTHORIZED | FORBIDDEN | TOO_MANY_REQUESTS | JSON_BODY | DATABASE }>> {
         let LoginInput { email, password } = body.0;
         let keys = ThrottleKeys::new(&email, client_address(request, &state.trusted_proxies));
-        let attempt = db::retry!(state.pool, Access::Read, |db| LoginRepository::attempt(db, &email, &keys))?;
+        let attempt = db::retry!(state.db.reader(), Access::Read, |db| LoginRepository::attempt(db, &email, &keys))?;
         if let Some(until) = attempt.locked_until {
             return Err(ApiError::TooManyLogins { retry_after: seconds_until(until) }.into());
         }
         let Some(account) = check_password(password, attempt.credentials).await? else {
             let limits = state.login_limits;
-            db::retry!(state.pool, Access::Write, |db| LoginRepository::record_failure(db, &keys, limits))?;
+            db::retry!(state.db.writer(), Access::Write, |db| LoginRepository::record_failure(db, &keys, limits))?;
             return Err(ApiError::WrongCredentials.into());
         };
         if attempt.account_has_failures {
-            db::retry!(state.pool, Access::Write, |db| LoginRepository::forget_account_failures(db, &keys))?;
+            db::retry!(state.db.writer(), Access::Write, |db| LoginRepository::forget_account_failures(db, &keys))?;
         }
         if !account.is_active {
             return Err(ApiError::Forbidden("this account is inactive").into());
@@ -221,7 +221,7 @@ impl AuthApi {
         auth: BearerAuth,
         state: Data<&AppState>,
     ) -> Result<MeResponse, Errors<{ UNAUTHORIZED | DATABASE }>> {
-        match db::retry!(state.pool, Access::Read, |db| UserRepository::me(db, auth.0.0))? {
+        match db::retry!(state.db.reader(), Access::Read, |db| UserRepository::me(db, auth.0.0))? {
             Caller::Active(user) => Ok(MeResponse::Ok(Json(user.into()))),
             Caller::Inactive => Err(user_gone().into()),
         }

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::{ApiTags, error::RETRY_AFTER_SECONDS, json::Json};
 use crate::{
-    db::{self, Pool, PoolStats},
+    db::{self, Cluster, PoolStats, ReplicaStatus},
     state::AppState,
 };
 
@@ -30,6 +30,50 @@ pub struct Health {
     pub status: Status,
     pub database: DatabaseHealth,
     pub pool: PoolHealth,
+    /// The read replicas, in the order `REVIEWPOINT_DB_REPLICA_URLS` names
+    /// them; absent when none is configured. A replica's state never makes
+    /// the service unhealthy: reads go to the primary meanwhile.
+    #[oai(default, skip_serializing_if_is_empty)]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub replicas: Vec<ReplicaHealth>,
+}
+
+/// One read replica, as its monitor last saw it (every 100 ms).
+#[derive(Debug, Object, Serialize)]
+pub struct ReplicaHealth {
+    /// Its position in `REVIEWPOINT_DB_REPLICA_URLS`, from 1.
+    pub replica: u32,
+    pub status: ReplicaState,
+    /// How far behind the primary it is, in milliseconds; null before the first check.
+    #[oai(nullable)]
+    pub lag_ms: Option<f64>,
+    pub pool: PoolHealth,
+}
+
+/// `in_rotation`: it serves reads. `lagging`: further behind than
+/// `REVIEWPOINT_REPLICA_MAX_LAG_MS`. `down`: unreachable. `not_a_replica`: it
+/// answers but was promoted. `starting`: not checked yet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum, Serialize)]
+#[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum ReplicaState {
+    InRotation,
+    Lagging,
+    Down,
+    NotAReplica,
+    Starting,
+}
+
+impl From<ReplicaStatus> for ReplicaState {
+    fn from(status: ReplicaStatus) -> Self {
+        match status {
+            ReplicaStatus::InRotation => Self::InRotation,
+            ReplicaStatus::Lagging => Self::Lagging,
+            ReplicaStatus::Down => Self::Down,
+            ReplicaStatus::NotAReplica => Self::NotAReplica,
+            ReplicaStatus::Starting => Self::Starting,
+        }
+    }
 }
 
 /// The outcome of `SELECT 1` on a pooled connection.
@@ -76,7 +120,7 @@ impl HealthApi {
     /// reports the pool's counters. Needs no authentication.
     #[oai(path = "/health", method = "get", operation_id = "get_health")]
     async fn health(&self, state: Data<&AppState>) -> HealthResponse {
-        let report = check(&state.pool, state.health_timeout).await;
+        let report = check(&state.db, state.health_timeout).await;
         match report.status {
             Status::Ok => HealthResponse::Healthy(Json(report)),
             Status::Unavailable => HealthResponse::Unhealthy(Json(report), RETRY_AFTER_SECONDS),
@@ -84,18 +128,36 @@ impl HealthApi {
     }
 }
 
-pub async fn check(pool: &Pool, timeout: Duration) -> Health {
+pub async fn check(cluster: &Cluster, timeout: Duration) -> Health {
+    let pool = cluster.writer();
     let database = db::check_health(pool, timeout).await;
-    let stats = PoolStats::of(pool);
     let status = if database.healthy { Status::Ok } else { Status::Unavailable };
+    let replicas = cluster
+        .replicas()
+        .into_iter()
+        .zip(1..)
+        .map(|(replica, position)| ReplicaHealth {
+            replica: position,
+            status: replica.status.into(),
+            lag_ms: replica.lag.map(|lag| (lag.as_secs_f64() * 1e6).round() / 1e3),
+            pool: replica.pool.into(),
+        })
+        .collect();
     Health {
         status,
         database: DatabaseHealth { status, latency_ms: (database.latency.as_secs_f64() * 1e6).round() / 1e3 },
-        pool: PoolHealth {
+        pool: PoolStats::of(pool).into(),
+        replicas,
+    }
+}
+
+impl From<PoolStats> for PoolHealth {
+    fn from(stats: PoolStats) -> Self {
+        Self {
             size: stats.size as u64,
             available: stats.available as u64,
             waiting: stats.waiting as u64,
             max_size: stats.max_size as u64,
-        },
+        }
     }
 }

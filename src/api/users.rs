@@ -115,7 +115,7 @@ impl UsersApi {
         /// The user's id.
         id: Path<i64>,
     ) -> Result<UserResponse, Errors<{ UNAUTHORIZED | FORBIDDEN | NOT_FOUND | UNPROCESSABLE | DATABASE }>> {
-        match db::retry!(state.pool, Access::Read, |db| UserRepository::seen_by(db, auth.0.0, id.0))? {
+        match db::retry!(state.db.reader(), Access::Read, |db| UserRepository::seen_by(db, auth.0.0, id.0))? {
             Caller::Inactive => Err(user_gone().into()),
             Caller::Active(UserSeen::Yourself(user)) => Ok(UserResponse::Ok(Json(user.into()))),
             Caller::Active(UserSeen::SomeoneElse) => {
@@ -148,7 +148,7 @@ impl UsersApi {
             None => None,
         };
         let changes = UserChanges { email: input.email, password_hash, is_active: input.is_active };
-        match db::retry!(state.pool, Access::Write, |db| UserRepository::update(db, caller, &changes))? {
+        match db::retry!(state.db.writer(), Access::Write, |db| UserRepository::update(db, caller, &changes))? {
             Caller::Active(user) => Ok(UserResponse::Ok(Json(user.into()))),
             Caller::Inactive => Err(user_gone().into()),
         }
@@ -170,7 +170,7 @@ impl UsersApi {
         if id.0 != caller {
             return Err(someone_else(&state, caller).await?.into());
         }
-        match db::retry!(state.pool, Access::Write, |db| UserRepository::delete(db, caller))? {
+        match db::retry!(state.db.writer(), Access::Write, |db| UserRepository::delete(db, caller))? {
             Caller::Active(()) => Ok(DeletedResponse::Deleted),
             Caller::Inactive => Err(user_gone().into()),
         }
@@ -180,7 +180,7 @@ impl UsersApi {
 /// The answer to acting on another user's account: 403, unless the caller's
 /// own account is gone (401).
 async fn someone_else(state: &AppState, caller: i64) -> Result<ApiError, ApiError> {
-    Ok(match db::retry!(state.pool, Access::Read, |db| UserRepository::me(db, caller))? {
+    Ok(match db::retry!(state.db.reader(), Access::Read, |db| UserRepository::me(db, caller))? {
         Caller::Active(_) => ApiError::Forbidden("you can only change your own account"),
         Caller::Inactive => user_gone(),
     })

@@ -146,11 +146,28 @@ impl DatabaseUrl {
         Self { config }
     }
 
-    /// `postgresql://user:***@host:port/db`, safe to log.
+    /// `postgresql://user:***@host:port/db` (every host, when there are
+    /// several), safe to log.
     pub fn redacted(&self) -> String {
-        let (host, port) = self.host_and_port();
+        let ports = self.config.get_ports();
+        let hosts: Vec<String> = self
+            .config
+            .get_hosts()
+            .iter()
+            .enumerate()
+            .map(|(n, host)| {
+                let host = match host {
+                    tokio_postgres::config::Host::Tcp(host) => host.clone(),
+                    #[cfg(unix)]
+                    tokio_postgres::config::Host::Unix(path) => path.display().to_string(),
+                };
+                // One port applies to every host; otherwise one each.
+                let port = ports.get(n).or(ports.first()).copied().unwrap_or(5432);
+                format!("{host}:{port}")
+            })
+            .collect();
         let password = if self.config.get_password().is_some() { ":***" } else { "" };
-        format!("postgresql://{}{password}@{host}:{port}/{}", self.user(), self.database_name())
+        format!("postgresql://{}{password}@{}/{}", self.user(), hosts.join(","), self.database_name())
     }
 }
 

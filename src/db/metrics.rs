@@ -1,6 +1,7 @@
 //! What the connection layer counts, for `/metrics`: database errors by
-//! SQLSTATE class, retries by cause, and how long requests wait for a pooled
-//! connection. Process-wide, like the pool itself; the API's registry
+//! SQLSTATE class, retries by cause, how long requests wait for a pooled
+//! connection, and where reads ran (primary or replica, and why a read meant
+//! for a replica ran on the primary). Process-wide, like the pool itself; the API's registry
 //! includes them.
 
 use std::sync::LazyLock;
@@ -16,12 +17,16 @@ pub struct DbMetrics {
     errors: Family<Labels, Counter>,
     retries: Family<Labels, Counter>,
     pool_wait: Histogram,
+    reads: Family<Labels, Counter>,
+    fallbacks: Family<Labels, Counter>,
 }
 
 static METRICS: LazyLock<DbMetrics> = LazyLock::new(|| DbMetrics {
     errors: Family::default(),
     retries: Family::default(),
     pool_wait: Histogram::new([0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0]),
+    reads: Family::default(),
+    fallbacks: Family::default(),
 });
 
 /// Adds the connection layer's metrics to `registry`.
@@ -38,6 +43,16 @@ pub fn register(registry: &mut Registry) {
         "Time to check out a pooled connection, waiting included",
         metrics.pool_wait.clone(),
     );
+    registry.register(
+        "db_reads",
+        "Read units of work by the server they ran on (primary, replica)",
+        metrics.reads.clone(),
+    );
+    registry.register(
+        "db_replica_fallbacks",
+        "Reads meant for a replica that ran on the primary, by reason",
+        metrics.fallbacks.clone(),
+    );
 }
 
 /// `class` is the SQLSTATE's first two characters, a bounded set.
@@ -51,4 +66,24 @@ pub(super) fn count_retry(cause: &'static str) {
 
 pub(super) fn observe_pool_wait(seconds: f64) {
     METRICS.pool_wait.observe(seconds);
+}
+
+/// Where reads run, counted on every read: the two counters are looked up
+/// once, not per call (a label lookup allocates).
+static READS: LazyLock<[Counter; 2]> = LazyLock::new(|| {
+    ["primary", "replica"].map(|target| METRICS.reads.get_or_create(&vec![("target", target.to_owned())]).clone())
+});
+
+pub(super) fn count_read(target: ReadTarget) {
+    READS[target as usize].inc();
+}
+
+#[derive(Clone, Copy)]
+pub(super) enum ReadTarget {
+    Primary = 0,
+    Replica = 1,
+}
+
+pub(super) fn count_fallback(reason: &'static str) {
+    METRICS.fallbacks.get_or_create(&vec![("reason", reason.to_owned())]).inc();
 }

@@ -15,18 +15,21 @@ pub const ATTEMPTS: u32 = 3;
 const FIRST_BACKOFF: Duration = Duration::from_millis(10);
 const MAX_BACKOFF: Duration = Duration::from_millis(100);
 
-/// Runs a unit of work on a pooled connection, again on a fresh one while
+/// Runs a unit of work on a connection from `$source` (a [`super::Pool`] or
+/// a [`super::Reader`], anything with `get()`), again on a fresh one while
 /// its failure is transient for its [`Access`]:
-/// `retry!(state.pool, Access::Read, |db| UserRepository::me(db, id))`.
+/// `retry!(state.db.reader(), Access::Read, |db| UserRepository::me(db, id))`.
 ///
 /// A macro for the reason `run!` is one: a closure's future borrowing the
 /// connection is not provably `Send`, which handler futures must be.
 #[macro_export]
 macro_rules! retry {
-    ($pool:expr, $access:expr, |$db:ident| $work:expr) => {{
+    ($source:expr, $access:expr, |$db:ident| $work:expr) => {{
+        // Evaluated once: a reader remembers its attempts.
+        let source = $source;
         let mut attempt = 1;
         loop {
-            let outcome = match $pool.get().await {
+            let outcome = match source.get().await {
                 Ok(mut connection) => {
                     let $db = &mut connection;
                     $work.await

@@ -263,7 +263,7 @@ impl TestApp {
     pub async fn serve_state(db: TestDb, state: AppState) -> Self {
         let listening = startup::listen("127.0.0.1:0".parse().expect("address")).await.expect("bind");
         let addr = listening.addr;
-        let pool = state.pool.clone();
+        let pool = state.db.writer().clone();
         tokio::spawn(listening.serve(state, std::future::pending()));
         let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("client");
         Self { addr, http, pool, _db: db }

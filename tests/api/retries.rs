@@ -84,7 +84,7 @@ async fn a_transaction_chosen_as_a_deadlock_victim_runs_again_and_succeeds() {
     });
     let retried = async {
         held.notified().await;
-        db::retry!(pool, Access::Write, |conn| async {
+        db::retry!(&pool, Access::Write, |conn| async {
             if attempts.fetch_add(1, Ordering::SeqCst) == 0 {
                 victim.store(db::admin::backend_pid(conn).await?, Ordering::SeqCst);
             }
@@ -144,7 +144,7 @@ async fn work_on_a_connection_killed_between_checkout_and_use_runs_again_on_a_ne
 
     for access in [Access::Read, Access::Write] {
         let attempts = AtomicU32::new(0);
-        let outcome = db::retry!(pool, access, |conn| async {
+        let outcome = db::retry!(&pool, access, |conn| async {
             if attempts.fetch_add(1, Ordering::SeqCst) == 0 {
                 kill_backend_of(&test_db, conn).await;
             }
