@@ -5,6 +5,7 @@
 //! when the test ends.
 
 use std::{
+    future::Future,
     net::SocketAddr,
     process::Command,
     sync::atomic::{AtomicUsize, Ordering},
@@ -243,8 +244,8 @@ pub struct TestApp {
     pub http: reqwest::Client,
     /// The app's pool, for checking state through repositories.
     pub pool: Pool,
-    /// Held so the database outlives the app.
-    _db: TestDb,
+    /// Held so the database outlives the app (none when the test owns its servers).
+    _db: Option<TestDb>,
 }
 
 impl TestApp {
@@ -261,12 +262,18 @@ impl TestApp {
 
     /// Serves with a state of the test's own making (limits, timeouts).
     pub async fn serve_state(db: TestDb, state: AppState) -> Self {
+        Self { _db: Some(db), ..Self::serve_until(state, std::future::pending()).await }
+    }
+
+    /// Serves `state` over servers the test set up itself (replication);
+    /// ends when `shutdown` resolves, dropping the state and its pools.
+    pub async fn serve_until(state: AppState, shutdown: impl Future<Output = ()> + Send + 'static) -> Self {
         let listening = startup::listen("127.0.0.1:0".parse().expect("address")).await.expect("bind");
         let addr = listening.addr;
         let pool = state.db.writer().clone();
-        tokio::spawn(listening.serve(state, std::future::pending()));
+        tokio::spawn(listening.serve(state, shutdown));
         let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("client");
-        Self { addr, http, pool, _db: db }
+        Self { addr, http, pool, _db: None }
     }
 
     /// The state `spawn` serves with, over a pool of `db`.
@@ -274,13 +281,13 @@ impl TestApp {
         Self::state_over(db.pool())
     }
 
-    fn state_over(pool: Pool) -> AppState {
+    pub fn state_over(pool: Pool) -> AppState {
         AppState::new(pool, TokenKeys::new(TOKEN_SECRET, Duration::from_secs(3600)))
     }
 
     /// The database this app serves, for a second server process over it.
     pub fn db_url(&self) -> DatabaseUrl {
-        self._db.url.clone()
+        self._db.as_ref().expect("an app over a test database").url.clone()
     }
 
     pub fn url(&self, path: &str) -> String {

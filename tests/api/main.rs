@@ -22,6 +22,7 @@ mod models;
 mod outages;
 mod patterns;
 mod query_plans;
+mod replicas;
 mod request_ids;
 mod requests;
 mod retries;

@@ -3,7 +3,9 @@
 # env POSTGRES_USER / POSTGRES_PASSWORD / POSTGRES_DB / POSTGRES_HOST_AUTH_METHOD
 # / POSTGRES_INITDB_ARGS, /docker-entrypoint-initdb.d, and the log contract
 # testcontainers relies on (temporary init server logs "ready" on stdout, the
-# real server on stderr).
+# real server on stderr). One addition: with POSTGRES_PRIMARY_HOST set, the
+# container is a streaming replica of that server (pg_basebackup instead of
+# initdb; POSTGRES_USER / POSTGRES_PASSWORD log in there).
 set -Eeuo pipefail
 
 log() { echo "docker-entrypoint: $*"; }
@@ -41,7 +43,22 @@ for arg in "$@"; do
     esac
 done
 
-if [[ ! -s $PGDATA/PG_VERSION ]]; then
+if [[ ! -s $PGDATA/PG_VERSION && -n ${POSTGRES_PRIMARY_HOST:-} ]]; then
+    log "cloning $POSTGRES_PRIMARY_HOST as a streaming replica"
+    # -R writes primary_conninfo and standby.signal; -c fast: no wait for a
+    # checkpoint. Retried while the primary is still starting.
+    for attempt in $(seq 30); do
+        PGPASSWORD=${POSTGRES_PASSWORD:-} pg_basebackup --host="$POSTGRES_PRIMARY_HOST" \
+            --port="${POSTGRES_PRIMARY_PORT:-5432}" --username="${POSTGRES_USER:-postgres}" \
+            --pgdata="$PGDATA" --write-recovery-conf --wal-method=stream --checkpoint=fast \
+            --no-password && break
+        [[ $attempt -eq 30 ]] && { echo >&2 "docker-entrypoint: error: pg_basebackup failed"; exit 1; }
+        rm -rf "${PGDATA:?}"/*
+        sleep 1
+    done
+    chmod 0700 "$PGDATA"
+    log "replica ready to start"
+elif [[ ! -s $PGDATA/PG_VERSION ]]; then
     POSTGRES_USER=${POSTGRES_USER:-postgres}
     POSTGRES_DB=${POSTGRES_DB:-$POSTGRES_USER}
     POSTGRES_PASSWORD=${POSTGRES_PASSWORD:-}
@@ -70,7 +87,9 @@ if [[ ! -s $PGDATA/PG_VERSION ]]; then
         initdb "${initdb_args[@]}" ${POSTGRES_INITDB_ARGS:-}
     fi
     # Accept TCP connections from any address (initdb only lists loopback).
-    printf '\nhost all all all %s\n' "$auth" >>"$PGDATA/pg_hba.conf"
+    # ... and replication connections (a separate pseudo-database in pg_hba),
+    # so that a container started with POSTGRES_PRIMARY_HOST can clone this one.
+    printf '\nhost all all all %s\nhost replication all all %s\n' "$auth" "$auth" >>"$PGDATA/pg_hba.conf"
 
     # Temporary socket-only server for setup. No `-l`: pg_ctl then sends the
     # server log to stdout, which is where testcontainers looks for the first

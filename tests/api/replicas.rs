@@ -1,0 +1,268 @@
+//! Reads on a streaming replica, writes on the primary: two containers of the
+//! project's test image on a network of their own, the replica cloned from
+//! the primary with pg_basebackup (the image's `POSTGRES_PRIMARY_HOST`).
+
+use std::{
+    sync::atomic::{AtomicUsize, Ordering},
+    time::{Duration, Instant},
+};
+
+use reqwest::Method;
+use reviewpoint::{
+    config::{DatabaseUrl, Environment},
+    db::{self, Cluster},
+    migrate::Migrator,
+    state::AppState,
+};
+use testcontainers_modules::{
+    postgres::Postgres,
+    testcontainers::{
+        ContainerAsync, GenericImage, ImageExt,
+        core::{IntoContainerPort, WaitFor},
+        runners::AsyncRunner,
+    },
+};
+use tokio::sync::oneshot;
+
+use crate::helpers::{TestApp, container_url, remove_when_this_process_exits};
+
+/// Replication needs the entrypoint of `tests/postgres-image/`, whatever
+/// `REVIEWPOINT_TEST_IMAGE` says.
+const IMAGE: (&str, &str) = ("reviewpoint-postgres", "17");
+const NEEDS_IMAGE: &str = "replication tests need the project's image: bash tests/postgres-image/build.sh";
+const MAX_LAG: Duration = Duration::from_millis(200);
+
+static NEXT: AtomicUsize = AtomicUsize::new(0);
+
+/// A primary and one streaming replica, migrated, both removed on drop.
+struct Replicated {
+    primary: ContainerAsync<Postgres>,
+    replica: ContainerAsync<GenericImage>,
+}
+
+impl Replicated {
+    async fn start() -> Self {
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let id = format!("{}-{n}", std::process::id());
+        let network = format!("rvt-replication-{id}");
+        let primary_name = format!("rvt-primary-{id}");
+        let primary = Postgres::default()
+            .with_name(IMAGE.0)
+            .with_tag(IMAGE.1)
+            .with_network(&network)
+            .with_container_name(&primary_name)
+            .with_label("reviewpoint.test", "true")
+            .start()
+            .await
+            .unwrap_or_else(|e| panic!("{NEEDS_IMAGE}: {e}"));
+        remove_when_this_process_exits(primary.id());
+        let replica = GenericImage::new(IMAGE.0, IMAGE.1)
+            .with_exposed_port(5432.tcp())
+            .with_wait_for(WaitFor::message_on_stderr("database system is ready to accept read-only connections"))
+            .with_network(&network)
+            .with_container_name(format!("rvt-replica-{id}"))
+            .with_label("reviewpoint.test", "true")
+            .with_env_var("POSTGRES_PRIMARY_HOST", &primary_name)
+            .with_env_var("POSTGRES_PASSWORD", "postgres")
+            .start()
+            .await
+            .unwrap_or_else(|e| panic!("{NEEDS_IMAGE}: the replica did not start: {e}"));
+        remove_when_this_process_exits(replica.id());
+        let pair = Self { primary, replica };
+        let mut client = db::connect_once(&pair.primary_url().await).await.expect("connect to the primary");
+        Migrator::embedded().up(&mut client).await.expect("migrate the primary");
+        pair
+    }
+
+    async fn primary_url(&self) -> DatabaseUrl {
+        container_url(self.primary.get_host_port_ipv4(5432).await.expect("port"))
+    }
+
+    async fn replica_url(&self) -> DatabaseUrl {
+        container_url(self.replica.get_host_port_ipv4(5432).await.expect("port"))
+    }
+
+    /// An app over both servers, and the switch that stops it.
+    async fn app(&self) -> (TestApp, oneshot::Sender<()>) {
+        let settings = Environment::Dev.pool();
+        let primary = db::build_pool(&self.primary_url().await, settings);
+        let replica = db::build_pool(&self.replica_url().await, settings);
+        let cluster = Cluster::new(primary.clone(), vec![("replica 1".into(), replica)], MAX_LAG);
+        let state = AppState { db: cluster, ..TestApp::state_over(primary) };
+        let (stop, stopped) = oneshot::channel::<()>();
+        let app = TestApp::serve_until(state, async {
+            let _ = stopped.await;
+        })
+        .await;
+        (app, stop)
+    }
+
+    async fn on_replica(&self, sql: &str) -> tokio_postgres::Client {
+        let client = db::connect_once(&self.replica_url().await).await.expect("connect to the replica");
+        client.batch_execute(sql).await.expect(sql);
+        client
+    }
+}
+
+/// Index and sequential scans of the service's tables on one server. A
+/// backend reports its counts when it exits, so the app is stopped and its
+/// connections gone before this is read.
+async fn table_scans(url: &DatabaseUrl) -> i64 {
+    let client = db::connect_once(url).await.expect("connect");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let open: i64 = client
+            .query_one("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'reviewpoint'", &[])
+            .await
+            .expect("activity")
+            .get(0);
+        if open == 0 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the app's connections did not close");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    client
+        .query_one(
+            "SELECT coalesce(sum(coalesce(idx_scan, 0) + coalesce(seq_scan, 0)), 0)::bigint
+             FROM pg_stat_user_tables WHERE relname IN ('users', 'files')",
+            &[],
+        )
+        .await
+        .expect("scans")
+        .get(0)
+}
+
+async fn stop(app: TestApp, stop: oneshot::Sender<()>) {
+    let _ = stop.send(());
+    drop(app);
+}
+
+/// The replica's state in `/health`, once it is `wanted` (within `within`).
+async fn wait_for_replica(app: &TestApp, wanted: &str, within: Duration) -> serde_json::Value {
+    let deadline = Instant::now() + within;
+    loop {
+        let health = app.call(Method::GET, "/api/v1/health", None, None).await.expect(200);
+        if health["replicas"][0]["status"] == wanted || Instant::now() > deadline {
+            return health;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn reads_run_on_the_replica_and_writes_on_the_primary() {
+    let servers = Replicated::start().await;
+    let (writer, stop_writer) = servers.app().await;
+    let user = writer.user("reader@example.com").await;
+    let file = writer.file(&user, "a.pdf").await;
+    stop(writer, stop_writer).await;
+    let (primary_before, replica_before) =
+        (table_scans(&servers.primary_url().await).await, table_scans(&servers.replica_url().await).await);
+
+    let (reader, stop_reader) = servers.app().await;
+    let health = wait_for_replica(&reader, "in_rotation", Duration::from_secs(5)).await;
+    let path = format!("/api/v1/files/{}", file["id"]);
+    for _ in 0..50 {
+        reader.call(Method::GET, &path, Some(&user.token), None).await.expect(200);
+        reader.call(Method::GET, "/api/v1/files", Some(&user.token), None).await.expect(200);
+        reader.call(Method::GET, "/api/v1/auth/me", Some(&user.token), None).await.expect(200);
+    }
+    stop(reader, stop_reader).await;
+    let primary_reads = table_scans(&servers.primary_url().await).await - primary_before;
+    let replica_reads = table_scans(&servers.replica_url().await).await - replica_before;
+
+    assert_eq!(health["replicas"][0]["status"], "in_rotation", "{health}");
+    assert_eq!(health["status"], "ok");
+    assert!(health["replicas"][0]["lag_ms"].is_number(), "{health}");
+    assert_eq!(primary_reads, 0, "no read touched the primary's tables");
+    assert!(replica_reads >= 150, "150 reads scanned the replica's tables {replica_reads} times");
+}
+
+#[tokio::test]
+async fn no_read_through_one_instance_misses_a_write_made_through_another() {
+    let servers = Replicated::start().await;
+    let (writer, stop_writer) = servers.app().await;
+    let (reader, stop_reader) = servers.app().await;
+    wait_for_replica(&reader, "in_rotation", Duration::from_secs(5)).await;
+    let user = writer.user("ryw@example.com").await;
+    let scans_before = table_scans_now(&servers.replica_url().await).await;
+
+    let mut misses = Vec::new();
+    for n in 0..100 {
+        let file = writer.file(&user, &format!("{n}.pdf")).await;
+        let read = reader.call(Method::GET, &format!("/api/v1/files/{}", file["id"]), Some(&user.token), None).await;
+        if read.status != 200 {
+            misses.push((n, read.status));
+        }
+        if n % 10 == 0 {
+            let page = reader.call(Method::GET, "/api/v1/files?limit=1", Some(&user.token), None).await.expect(200);
+            assert_eq!(page["items"][0]["id"], file["id"], "the newest file is the one just written");
+        }
+    }
+    let health = reader.call(Method::GET, "/api/v1/health", None, None).await.expect(200);
+    stop(writer, stop_writer).await;
+    stop(reader, stop_reader).await;
+    let replica_reads = table_scans(&servers.replica_url().await).await - scans_before;
+
+    assert!(misses.is_empty(), "reads that missed the write just acknowledged: {misses:?}");
+    assert_eq!(health["replicas"][0]["status"], "in_rotation", "{health}");
+    assert!(replica_reads >= 50, "the replica served most reads ({replica_reads} scans for 110)");
+}
+
+/// Scans reported so far, without waiting for connections to close (a
+/// baseline: anything unreported now is reported later, and counted).
+async fn table_scans_now(url: &DatabaseUrl) -> i64 {
+    let client = db::connect_once(url).await.expect("connect");
+    client
+        .query_one(
+            "SELECT coalesce(sum(coalesce(idx_scan, 0) + coalesce(seq_scan, 0)), 0)::bigint
+             FROM pg_stat_user_tables WHERE relname IN ('users', 'files')",
+            &[],
+        )
+        .await
+        .expect("scans")
+        .get(0)
+}
+
+#[tokio::test]
+async fn a_replica_that_stops_replaying_leaves_the_rotation_and_reads_stay_correct() {
+    let servers = Replicated::start().await;
+    let (app, stop_app) = servers.app().await;
+    wait_for_replica(&app, "in_rotation", Duration::from_secs(5)).await;
+    let user = app.user("lag@example.com").await;
+
+    let _paused = servers.on_replica("SELECT pg_wal_replay_pause()").await;
+    let paused_at = Instant::now();
+    let mut reads = Vec::new();
+    // Writes move the primary on; the paused replica stays where it was.
+    while paused_at.elapsed() < Duration::from_secs(2) {
+        let file = app.file(&user, "after-pause.pdf").await;
+        let read = app.call(Method::GET, &format!("/api/v1/files/{}", file["id"]), Some(&user.token), None).await;
+        reads.push(read.status.as_u16());
+        let health = app.call(Method::GET, "/api/v1/health", None, None).await.expect(200);
+        if health["replicas"][0]["status"] == "lagging" {
+            break;
+        }
+    }
+    let out_after = paused_at.elapsed();
+    let lagging = app.call(Method::GET, "/api/v1/health", None, None).await.expect(200);
+    let file = app.file(&user, "while-lagging.pdf").await;
+    let while_lagging = app.call(Method::GET, &format!("/api/v1/files/{}", file["id"]), Some(&user.token), None).await;
+
+    servers.on_replica("SELECT pg_wal_replay_resume()").await;
+    let resumed_at = Instant::now();
+    let back = wait_for_replica(&app, "in_rotation", Duration::from_secs(5)).await;
+    let back_after = resumed_at.elapsed();
+    stop(app, stop_app).await;
+    println!("replica paused: out of rotation after {out_after:.2?}; resumed: back after {back_after:.2?}");
+
+    assert!(reads.iter().all(|status| *status == 200), "every read answered 200: {reads:?}");
+    assert_eq!(lagging["replicas"][0]["status"], "lagging", "{lagging}");
+    assert!(lagging["replicas"][0]["lag_ms"].as_f64().is_some_and(|lag| lag > 200.0), "{lagging}");
+    assert_eq!(lagging["status"], "ok", "a lagging replica leaves the service healthy");
+    assert!(out_after < Duration::from_secs(1), "out of rotation within a second: {out_after:?}");
+    assert_eq!(while_lagging.status, 200, "reads go to the primary and still see the write");
+    assert_eq!(back["replicas"][0]["status"], "in_rotation", "{back}");
+    assert!(back_after < Duration::from_secs(1), "back within a second: {back_after:?}");
+}
