@@ -3,7 +3,10 @@
 //! the primary with pg_basebackup (the image's `POSTGRES_PRIMARY_HOST`).
 
 use std::{
-    sync::atomic::{AtomicUsize, Ordering},
+    sync::{
+        Arc,
+        atomic::{AtomicBool, AtomicUsize, Ordering},
+    },
     time::{Duration, Instant},
 };
 
@@ -24,7 +27,10 @@ use testcontainers_modules::{
 };
 use tokio::sync::oneshot;
 
-use crate::helpers::{TestApp, container_url, remove_when_this_process_exits};
+use crate::{
+    cli::free_port,
+    helpers::{TestApp, container_url, remove_when_this_process_exits},
+};
 
 /// Replication needs the entrypoint of `tests/postgres-image/`, whatever
 /// `REVIEWPOINT_TEST_IMAGE` says.
@@ -34,10 +40,12 @@ const MAX_LAG: Duration = Duration::from_millis(200);
 
 static NEXT: AtomicUsize = AtomicUsize::new(0);
 
-/// A primary and one streaming replica, migrated, both removed on drop.
+/// A primary and one streaming replica, migrated, both removed on drop. Their
+/// host ports are fixed, so they survive a container's restart.
 struct Replicated {
     primary: ContainerAsync<Postgres>,
     replica: ContainerAsync<GenericImage>,
+    ports: (u16, u16),
 }
 
 impl Replicated {
@@ -46,7 +54,9 @@ impl Replicated {
         let id = format!("{}-{n}", std::process::id());
         let network = format!("rvt-replication-{id}");
         let primary_name = format!("rvt-primary-{id}");
+        let ports = (free_port(), free_port());
         let primary = Postgres::default()
+            .with_mapped_port(ports.0, 5432.tcp())
             .with_name(IMAGE.0)
             .with_tag(IMAGE.1)
             .with_network(&network)
@@ -59,6 +69,7 @@ impl Replicated {
         let replica = GenericImage::new(IMAGE.0, IMAGE.1)
             .with_exposed_port(5432.tcp())
             .with_wait_for(WaitFor::message_on_stderr("database system is ready to accept read-only connections"))
+            .with_mapped_port(ports.1, 5432.tcp())
             .with_network(&network)
             .with_container_name(format!("rvt-replica-{id}"))
             .with_label("reviewpoint.test", "true")
@@ -68,24 +79,37 @@ impl Replicated {
             .await
             .unwrap_or_else(|e| panic!("{NEEDS_IMAGE}: the replica did not start: {e}"));
         remove_when_this_process_exits(replica.id());
-        let pair = Self { primary, replica };
+        let pair = Self { primary, replica, ports };
         let mut client = db::connect_once(&pair.primary_url().await).await.expect("connect to the primary");
         Migrator::embedded().up(&mut client).await.expect("migrate the primary");
         pair
     }
 
     async fn primary_url(&self) -> DatabaseUrl {
-        container_url(self.primary.get_host_port_ipv4(5432).await.expect("port"))
+        container_url(self.ports.0)
     }
 
     async fn replica_url(&self) -> DatabaseUrl {
-        container_url(self.replica.get_host_port_ipv4(5432).await.expect("port"))
+        container_url(self.ports.1)
+    }
+
+    /// Both servers, for the primary's pool to find whichever takes writes.
+    fn either_url(&self) -> DatabaseUrl {
+        DatabaseUrl::parse(&format!(
+            "postgresql://postgres:postgres@127.0.0.1:{},127.0.0.1:{}/postgres?target_session_attrs=read-write",
+            self.ports.0, self.ports.1
+        ))
+        .expect("a multi-host URL")
     }
 
     /// An app over both servers, and the switch that stops it.
     async fn app(&self) -> (TestApp, oneshot::Sender<()>) {
+        self.app_over(self.primary_url().await).await
+    }
+
+    async fn app_over(&self, primary: DatabaseUrl) -> (TestApp, oneshot::Sender<()>) {
         let settings = Environment::Dev.pool();
-        let primary = db::build_pool(&self.primary_url().await, settings);
+        let primary = db::build_pool(&primary, settings);
         let replica = db::build_pool(&self.replica_url().await, settings);
         let cluster = Cluster::new(primary.clone(), vec![("replica 1".into(), replica)], MAX_LAG);
         let state = AppState { db: cluster, ..TestApp::state_over(primary) };
@@ -265,4 +289,168 @@ async fn a_replica_that_stops_replaying_leaves_the_rotation_and_reads_stay_corre
     assert_eq!(while_lagging.status, 200, "reads go to the primary and still see the write");
     assert_eq!(back["replicas"][0]["status"], "in_rotation", "{back}");
     assert!(back_after < Duration::from_secs(1), "back within a second: {back_after:?}");
+}
+
+/// Concurrent clients repeating one request until told to stop (at most 60 s):
+/// each answer's status, `Retry-After`, time taken and JSON body.
+struct Load {
+    running: Arc<AtomicBool>,
+    tasks: Vec<tokio::task::JoinHandle<Vec<Answer>>>,
+    acknowledged: Arc<AtomicUsize>,
+}
+
+#[derive(Debug)]
+struct Answer {
+    status: u16,
+    retry_after: bool,
+    took: Duration,
+    at: Instant,
+    body: serde_json::Value,
+}
+
+impl Load {
+    fn start(
+        clients: usize,
+        request: impl Fn(&reqwest::Client, usize) -> reqwest::RequestBuilder + Send + Sync + 'static,
+    ) -> Self {
+        let running = Arc::new(AtomicBool::new(true));
+        let acknowledged = Arc::new(AtomicUsize::new(0));
+        let request = Arc::new(request);
+        let tasks = (0..clients)
+            .map(|client| {
+                let (running, acknowledged, request) = (running.clone(), acknowledged.clone(), request.clone());
+                tokio::spawn(async move {
+                    let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("client");
+                    let started = Instant::now();
+                    let mut answers = Vec::new();
+                    let mut n = 0;
+                    while running.load(Ordering::Relaxed) && started.elapsed() < Duration::from_secs(60) {
+                        let sent = Instant::now();
+                        let response = request(&http, client * 1_000_000 + n).send().await.expect("answered");
+                        n += 1;
+                        let status = response.status().as_u16();
+                        let retry_after = response.headers().contains_key("retry-after");
+                        let body = response.json().await.unwrap_or(serde_json::Value::Null);
+                        if status < 300 {
+                            acknowledged.fetch_add(1, Ordering::Relaxed);
+                        }
+                        answers.push(Answer { status, retry_after, took: sent.elapsed(), at: Instant::now(), body });
+                    }
+                    answers
+                })
+            })
+            .collect();
+        Self { running, tasks, acknowledged }
+    }
+
+    /// Waits until `more` further requests have succeeded (within 20 s).
+    async fn until_acknowledged(&self, more: usize) {
+        let target = self.acknowledged.load(Ordering::Relaxed) + more;
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while self.acknowledged.load(Ordering::Relaxed) < target {
+            assert!(Instant::now() < deadline, "the load made no progress");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
+    async fn stop(self) -> Vec<Answer> {
+        self.running.store(false, Ordering::Relaxed);
+        let mut all = Vec::new();
+        for task in self.tasks {
+            all.extend(task.await.expect("load task"));
+        }
+        all
+    }
+}
+
+#[tokio::test]
+async fn a_replica_stopped_and_started_under_load_costs_no_read() {
+    let servers = Replicated::start().await;
+    let (app, stop_app) = servers.app().await;
+    wait_for_replica(&app, "in_rotation", Duration::from_secs(5)).await;
+    let user = app.user("restart@example.com").await;
+    let file = app.file(&user, "kept.pdf").await;
+    let (url, token) = (app.url(&format!("/api/v1/files/{}", file["id"])), user.token.clone());
+    let load = Load::start(4, move |http, _| http.get(&url).bearer_auth(&token));
+    load.until_acknowledged(50).await;
+
+    servers.replica.stop().await.expect("stop the replica");
+    let stopped_at = Instant::now();
+    let down = wait_for_replica(&app, "down", Duration::from_secs(5)).await;
+    let out_after = stopped_at.elapsed();
+    load.until_acknowledged(50).await;
+    servers.replica.start().await.expect("start the replica");
+    let started_at = Instant::now();
+    let back = wait_for_replica(&app, "in_rotation", Duration::from_secs(10)).await;
+    let back_after = started_at.elapsed();
+    load.until_acknowledged(50).await;
+    let answers = load.stop().await;
+    stop(app, stop_app).await;
+    let failed: Vec<_> = answers.iter().filter(|answer| answer.status != 200).collect();
+    println!(
+        "replica restart under load: {} reads, {} failed; out of rotation {out_after:.2?} after the stop, \
+         back {back_after:.2?} after the start",
+        answers.len(),
+        failed.len()
+    );
+
+    assert!(failed.is_empty(), "every read answered 200: {failed:?}");
+    assert_eq!(down["replicas"][0]["status"], "down", "{down}");
+    assert_eq!(down["status"], "ok", "a replica down leaves the service healthy");
+    assert!(out_after < Duration::from_secs(1), "out of rotation within a second: {out_after:?}");
+    assert_eq!(back["replicas"][0]["status"], "in_rotation", "{back}");
+}
+
+#[tokio::test]
+async fn promoting_the_replica_after_the_primary_stops_brings_writes_back_without_a_restart() {
+    let servers = Replicated::start().await;
+    let (app, stop_app) = servers.app_over(servers.either_url()).await;
+    let user = app.user("failover@example.com").await;
+    let (url, token) = (app.url("/api/v1/files"), user.token.clone());
+    let load = Load::start(4, move |http, n| {
+        http.post(&url).bearer_auth(&token).json(&serde_json::json!({
+            "filename": format!("{n}.pdf"), "content_type": "application/pdf"
+        }))
+    });
+    load.until_acknowledged(50).await;
+
+    servers.primary.stop().await.expect("stop the primary");
+    let promoter = db::connect_once(&servers.replica_url().await).await.expect("connect to the replica");
+    promoter.batch_execute("SELECT pg_promote()").await.expect("promote");
+    let promoted_at = Instant::now();
+    load.until_acknowledged(1).await;
+    load.until_acknowledged(50).await;
+    let answers = load.stop().await;
+    stop(app, stop_app).await;
+
+    let acknowledged: Vec<i64> =
+        answers.iter().filter(|answer| answer.status == 201).filter_map(|answer| answer.body["id"].as_i64()).collect();
+    let found: i64 = promoter
+        .query_one("SELECT count(*) FROM files WHERE id = ANY($1)", &[&acknowledged])
+        .await
+        .expect("count")
+        .get(0);
+    let unavailable: Vec<_> = answers.iter().filter(|answer| answer.status == 503).collect();
+    let other: Vec<_> = answers.iter().filter(|answer| ![201, 503].contains(&answer.status)).collect();
+    let longest = answers.iter().map(|answer| answer.took).max().unwrap_or_default();
+    let recovered = answers
+        .iter()
+        .filter(|answer| answer.status == 201 && answer.at > promoted_at)
+        .map(|answer| answer.at.duration_since(promoted_at))
+        .min()
+        .expect("a write after the promotion");
+    println!(
+        "failover under writes: {} requests, {} acknowledged, {} answered 503, longest {longest:.2?}, \
+         writes back {recovered:.2?} after the promotion, {found} of {} acknowledged writes found",
+        answers.len(),
+        acknowledged.len(),
+        unavailable.len(),
+        acknowledged.len()
+    );
+
+    assert!(other.is_empty(), "only 201 or 503: {other:?}");
+    assert!(unavailable.iter().all(|answer| answer.retry_after), "every 503 has Retry-After");
+    assert!(longest < Duration::from_secs(10), "no write hangs: {longest:?}");
+    assert!(recovered < Duration::from_secs(5), "writes succeed within 5 s of the promotion: {recovered:?}");
+    assert_eq!(found, acknowledged.len() as i64, "every acknowledged write is on the new primary");
 }
