@@ -192,6 +192,7 @@ async fn reads_run_on_the_replica_and_writes_on_the_primary() {
         reader.call(Method::GET, "/api/v1/files", Some(&user.token), None).await.expect(200);
         reader.call(Method::GET, "/api/v1/auth/me", Some(&user.token), None).await.expect(200);
     }
+    let metrics = reader.get("/metrics").await.text().await.expect("metrics");
     stop(reader, stop_reader).await;
     let primary_reads = table_scans(&servers.primary_url().await).await - primary_before;
     let replica_reads = table_scans(&servers.replica_url().await).await - replica_before;
@@ -200,6 +201,11 @@ async fn reads_run_on_the_replica_and_writes_on_the_primary() {
     assert_eq!(health["status"], "ok");
     assert!(health["replicas"][0]["lag_ms"].is_number(), "{health}");
     assert_eq!(primary_reads, 0, "no read touched the primary's tables");
+    let replica_reads_counted = metrics
+        .lines()
+        .find_map(|line| line.strip_prefix("db_reads_total{target=\"replica\"} "))
+        .and_then(|count| count.parse::<f64>().ok());
+    assert!(replica_reads_counted.is_some_and(|count| count >= 150.0), "/metrics counts reads by target:\n{metrics}");
     assert!(replica_reads >= 150, "150 reads scanned the replica's tables {replica_reads} times");
 }
 

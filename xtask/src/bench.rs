@@ -16,6 +16,7 @@
 mod ceiling;
 mod cpu;
 mod load;
+mod replicas;
 mod report;
 mod server;
 
@@ -59,6 +60,11 @@ pub struct Options {
     /// there); default `REVIEWPOINT_BENCH_DATABASE_URL`, else the local server.
     #[arg(long)]
     database_url: Option<String>,
+    /// Instead: the list and lookup loads on a primary alone and with one and
+    /// two streaming replicas (containers; needs Docker), into
+    /// xtask/bench/replicas.md.
+    #[arg(long)]
+    replicas: bool,
 }
 
 /// How long and how often each load runs.
@@ -91,6 +97,9 @@ async fn run_async(mut options: Options) -> Result<(), AnyError> {
         std::env::var("REVIEWPOINT_BENCH_DATABASE_URL").unwrap_or_else(|_| crate::DEFAULT_SERVER_URL.to_owned())
     });
     let binary = build(options.smoke)?;
+    if options.replicas {
+        return replica_mode(binary, plan, &options).await;
+    }
     let admin_config: Config = database_url.parse()?;
     let admin = connect(&admin_config).await?;
     let name = format!("reviewpoint_bench_{}", std::process::id());
@@ -119,6 +128,33 @@ async fn run_async(mut options: Options) -> Result<(), AnyError> {
     match measured.failures() {
         0 => Ok(()),
         failures => Err(format!("{failures} request(s) failed or were refused; see the table").into()),
+    }
+}
+
+/// `--replicas`: see replicas.rs.
+async fn replica_mode(binary: PathBuf, plan: Plan, options: &Options) -> Result<(), AnyError> {
+    let scratch = std::env::temp_dir().join(format!("reviewpoint_bench_replicas_{}", std::process::id()));
+    std::fs::create_dir_all(&scratch)?;
+    let bench = Bench { binary, plan, grow_to: 0, scratch: scratch.clone() };
+    let measured = bench.replicas().await;
+    let _ = std::fs::remove_dir_all(&scratch);
+    let (facts, modes) = measured?;
+    let table = replicas::render(&modes);
+    println!("{table}");
+    if !options.smoke {
+        let plan = format!(
+            "wrk -t1 -c{CONNECTIONS}, {} run(s) of {} s per load after a {} s warm-up, median run reported",
+            plan.runs,
+            plan.duration.as_secs(),
+            plan.warm_up.map_or(0, |warm_up| warm_up.as_secs())
+        );
+        replicas::write(&replicas::document(&facts, &plan, &table))?;
+    }
+    let failed: u64 =
+        modes.iter().flat_map(|mode| [&mode.lookup, &mode.list]).map(|run| run.unexpected + run.socket_errors).sum();
+    match failed {
+        0 => Ok(()),
+        failed => Err(format!("{failed} request(s) failed or were refused; see the table").into()),
     }
 }
 

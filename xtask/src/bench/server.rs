@@ -21,6 +21,16 @@ impl Server {
     /// Starts `binary serve` over `database_url` and waits for its first
     /// healthy answer; returns the server and the time that took.
     pub async fn start(binary: &Path, database_url: &str, scratch: &Path) -> Result<(Self, Duration), AnyError> {
+        Self::start_with(binary, database_url, &[], scratch).await
+    }
+
+    /// The same, with `extra` settings on top of the production ones.
+    pub async fn start_with(
+        binary: &Path,
+        database_url: &str,
+        extra: &[(&'static str, String)],
+        scratch: &Path,
+    ) -> Result<(Self, Duration), AnyError> {
         let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
         let log = scratch.join("server.log");
         let started = Instant::now();
@@ -29,6 +39,7 @@ impl Server {
             // Not the checkout: its .env must not change what is measured.
             .current_dir(scratch)
             .envs(production_settings(database_url, port)?)
+            .envs(extra.iter().cloned())
             .stdin(Stdio::null())
             .stdout(fs::File::create(&log)?)
             .stderr(fs::File::create(scratch.join("server.err"))?)
