@@ -127,6 +127,7 @@ impl Cluster {
             Arc::new(Batched::spawn(move || {
                 let pool = pool.clone();
                 async move {
+                    metrics::count_position_query("primary");
                     let connection = pool.get().await?;
                     super::run!(&connection, |c| primary_wal_position().bind(c).one())
                 }
@@ -145,6 +146,7 @@ impl Cluster {
                     position: Batched::spawn(move || {
                         let pool = probe.clone();
                         async move {
+                            metrics::count_position_query("replica");
                             let connection = pool.get().await?;
                             let position = super::run!(&connection, |c| replica_position().bind(c).one())?;
                             Ok(ReplicaReading { in_recovery: position.in_recovery, replayed: position.replayed })

@@ -19,6 +19,7 @@ pub struct DbMetrics {
     pool_wait: Histogram,
     reads: Family<Labels, Counter>,
     fallbacks: Family<Labels, Counter>,
+    positions: Family<Labels, Counter>,
 }
 
 static METRICS: LazyLock<DbMetrics> = LazyLock::new(|| DbMetrics {
@@ -27,6 +28,7 @@ static METRICS: LazyLock<DbMetrics> = LazyLock::new(|| DbMetrics {
     pool_wait: Histogram::new([0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0]),
     reads: Family::default(),
     fallbacks: Family::default(),
+    positions: Family::default(),
 });
 
 /// Adds the connection layer's metrics to `registry`.
@@ -52,6 +54,11 @@ pub fn register(registry: &mut Registry) {
         "db_replica_fallbacks",
         "Reads meant for a replica that ran on the primary, by reason",
         metrics.fallbacks.clone(),
+    );
+    registry.register(
+        "db_wal_position_queries",
+        "WAL position queries by server (primary, replica): one per batch of concurrent reads",
+        metrics.positions.clone(),
     );
 }
 
@@ -86,4 +93,8 @@ pub(super) enum ReadTarget {
 
 pub(super) fn count_fallback(reason: &'static str) {
     METRICS.fallbacks.get_or_create(&vec![("reason", reason.to_owned())]).inc();
+}
+
+pub(super) fn count_position_query(server: &'static str) {
+    METRICS.positions.get_or_create(&vec![("server", server.to_owned())]).inc();
 }

@@ -32,6 +32,8 @@ pub struct Mode {
     /// Reads by where they ran, from the server's own `/metrics`.
     pub on_primary: f64,
     pub on_replicas: f64,
+    /// WAL position queries the primary ran meanwhile (one per batch).
+    pub positions: f64,
 }
 
 /// The containers of one run, removed on drop whatever happened.
@@ -105,6 +107,7 @@ impl Bench {
             list,
             on_primary: after.0 - before.0,
             on_replicas: after.1 - before.1,
+            positions: after.2 - before.2,
         })
     }
 
@@ -171,29 +174,36 @@ async fn seed(http: &reqwest::Client, base: &str, mode: usize) -> Result<Caller,
     Ok(caller)
 }
 
-/// `db_reads_total` by target: (primary, replica).
-async fn reads_by_target(http: &reqwest::Client, base: &str) -> Result<(f64, f64), AnyError> {
+/// From the server's `/metrics`: reads on the primary, reads on replicas,
+/// WAL position queries on the primary.
+async fn reads_by_target(http: &reqwest::Client, base: &str) -> Result<(f64, f64, f64), AnyError> {
     let text = http.get(format!("{base}/metrics")).send().await?.text().await?;
-    let count = |target: &str| {
-        let prefix = format!("db_reads_total{{target=\"{target}\"}} ");
+    let count = |series: &str| {
+        let prefix = format!("{series} ");
         text.lines().find_map(|line| line.strip_prefix(&prefix)?.parse::<f64>().ok()).unwrap_or(0.0)
     };
-    Ok((count("primary"), count("replica")))
+    Ok((
+        count("db_reads_total{target=\"primary\"}"),
+        count("db_reads_total{target=\"replica\"}"),
+        count("db_wal_position_queries_total{server=\"primary\"}"),
+    ))
 }
 
 /// The table.
 pub fn render(modes: &[Mode]) -> String {
     let ms = |duration: Duration| format!("{:.2} ms", duration.as_secs_f64() * 1000.0);
     let mut out = String::from(
-        "| servers | lookup req/s | lookup p50 | lookup p99 | list req/s | list p50 | list p99 | reads on the primary |\n\
-         |---|---|---|---|---|---|---|---|\n",
+        "| servers | lookup req/s | lookup p50 | lookup p99 | list req/s | list p50 | list p99 | reads on the primary | \
+         WAL position queries on the primary per read |\n\
+         |---|---|---|---|---|---|---|---|---|\n",
     );
     for mode in modes {
         let reads = mode.on_primary + mode.on_replicas;
         let share = if reads > 0.0 { mode.on_primary / reads * 100.0 } else { 0.0 };
+        let positions = if reads > 0.0 { mode.positions / reads } else { 0.0 };
         let _ = writeln!(
             out,
-            "| primary + {} replica(s) | {:.0} | {} | {} | {:.0} | {} | {} | {share:.1} % |",
+            "| primary + {} replica(s) | {:.0} | {} | {} | {:.0} | {} | {} | {share:.1} % | {positions:.3} |",
             mode.replicas,
             mode.lookup.per_second,
             ms(mode.lookup.p50),
