@@ -8,6 +8,20 @@
 //! advisory lock makes concurrent migrators take turns, so no migration is
 //! applied twice.
 //!
+//! For a live system:
+//! - DDL waits at most [`LOCK_TIMEOUT`] for its table locks, then the
+//!   migration is rolled back and tried again, up to [`LOCK_ATTEMPTS`] times:
+//!   a migration queued behind a long transaction would otherwise block every
+//!   query on that table behind it.
+//! - A migration whose `up.sql` (or `down.sql`) starts with the line
+//!   `-- reviewpoint: no-transaction` runs that script outside a transaction,
+//!   one statement at a time (for `CREATE INDEX CONCURRENTLY`); write it so that
+//!   it can run again after a failure (`IF NOT EXISTS`, dropping an invalid
+//!   index first).
+//! - `status` takes no lock and writes nothing.
+//! - A pending migration older than one already applied is refused: it was
+//!   written against an older schema than the database has.
+//!
 //! Written here rather than taken from a library: refinery has no down
 //! migrations, and the reversible runners (sqlx, diesel) bring their own
 //! database drivers next to tokio-postgres. This is ~200 lines over the
@@ -20,14 +34,24 @@ use std::{
     path::{Path, PathBuf},
 };
 
+use std::time::Duration;
+
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
-use tokio_postgres::Client;
+use tokio_postgres::{Client, error::SqlState};
 
 use crate::db::DbError;
 
+/// How long one DDL statement may wait for a table lock (backing off for
+/// 5 + 10 + 20 + 40 s between the tries: at most about 100 s in all).
+pub const LOCK_TIMEOUT: Duration = Duration::from_secs(5);
+/// Tries of a migration whose DDL timed out waiting for a lock.
+pub const LOCK_ATTEMPTS: u32 = 5;
+/// The first line that makes a migration run outside a transaction.
+const NO_TRANSACTION: &str = "-- reviewpoint: no-transaction";
+
 /// Any constant unique to this project; two migrators block on it.
-const LOCK_KEY: i64 = 0x5265_5669_6577_506f; // "ReViewPo"
+pub const LOCK_KEY: i64 = 0x5265_5669_6577_506f; // "ReViewPo"
 
 const CREATE_BOOKKEEPING: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
     version    bigint PRIMARY KEY,
@@ -80,6 +104,16 @@ pub enum MigrateError {
     Unknown(i64),
     #[error("invalid migration: {0}")]
     Invalid(String),
+    #[error(
+        "migration {migration} is older than {latest}, which is already applied: it was written against an older \
+         schema. Give it a newer version (a folder name with the current time) and apply it again"
+    )]
+    OutOfOrder { migration: String, latest: String },
+    #[error(
+        "migration {migration} could not take its table locks within {timeout:?}, {attempts} times: a long \
+         transaction holds them (see pg_stat_activity); try again when it ends"
+    )]
+    LockTimeout { migration: String, timeout: Duration, attempts: u32 },
     #[error("migration {migration} failed: {source}")]
     Failed { migration: String, source: tokio_postgres::Error },
     #[error(transparent)]
@@ -100,6 +134,7 @@ pub struct MigrationStatus {
 #[derive(Clone, Debug)]
 pub struct Migrator {
     migrations: Vec<Migration>,
+    lock_timeout: Duration,
 }
 
 impl Migrator {
@@ -111,7 +146,7 @@ impl Migrator {
             .map(|(folder, up, down)| Migration::parse(folder, (*up).to_owned(), (*down).to_owned()))
             .collect::<Result<_, _>>()
             .expect("build.rs embeds only well-named migrations");
-        Self { migrations }
+        Self { migrations, lock_timeout: LOCK_TIMEOUT }
     }
 
     /// The migrations in a folder laid out like `migrations/`.
@@ -128,12 +163,17 @@ impl Migrator {
                 Migration::parse(folder, read("up.sql")?, read("down.sql")?)
             })
             .collect::<Result<_, _>>()?;
-        Ok(Self { migrations })
+        Ok(Self { migrations, lock_timeout: LOCK_TIMEOUT })
+    }
+
+    /// The same migrations, waiting at most `timeout` for each lock.
+    pub fn with_lock_timeout(self, timeout: Duration) -> Self {
+        Self { lock_timeout: timeout, ..self }
     }
 
     /// Only the first `count` migrations (tests step through them one by one).
     pub fn first(&self, count: usize) -> Self {
-        Self { migrations: self.migrations[..count.min(self.migrations.len())].to_vec() }
+        Self { migrations: self.migrations[..count.min(self.migrations.len())].to_vec(), ..self.clone() }
     }
 
     pub fn migrations(&self) -> &[Migration] {
@@ -143,24 +183,86 @@ impl Migrator {
     /// Applies every pending migration, oldest first; returns what it applied.
     pub async fn up(&self, client: &mut Client) -> Result<Vec<Migration>, MigrateError> {
         self.locked(client, async |client, applied| {
+            let pending: Vec<&Migration> =
+                self.migrations.iter().filter(|m| !applied.contains_key(&m.version)).collect();
+            if let (Some(oldest), Some(latest)) = (pending.first(), applied.keys().max())
+                && oldest.version < *latest
+            {
+                return Err(MigrateError::OutOfOrder {
+                    migration: oldest.to_string(),
+                    latest: self.find(*latest)?.to_string(),
+                });
+            }
             let mut done = Vec::new();
-            for migration in self.migrations.iter().filter(|m| !applied.contains_key(&m.version)) {
-                let tx = client.transaction().await.map_err(DbError::from)?;
-                let failed = |source| MigrateError::Failed { migration: migration.to_string(), source };
-                tx.batch_execute(&migration.up).await.map_err(failed)?;
-                tx.execute(
-                    "INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
-                    &[&migration.version, &migration.name, &migration.checksum()],
-                )
-                .await
-                .map_err(failed)?;
-                tx.commit().await.map_err(failed)?;
+            for migration in pending {
+                self.apply_with_retries(client, migration).await?;
                 tracing::info!(%migration, "applied migration");
                 done.push(migration.clone());
             }
             Ok(done)
         })
         .await
+    }
+
+    /// Applies one migration, again after a lock timeout (backing off one,
+    /// two, four … lock timeouts), up to [`LOCK_ATTEMPTS`] times.
+    async fn apply_with_retries(&self, client: &mut Client, migration: &Migration) -> Result<(), MigrateError> {
+        for attempt in 1..=LOCK_ATTEMPTS {
+            match self.apply(client, migration).await {
+                Err(MigrateError::Failed { source, .. }) if source.code() == Some(&SqlState::LOCK_NOT_AVAILABLE) => {
+                    tracing::warn!(%migration, attempt, "a table lock was not free in time; trying again");
+                    if attempt < LOCK_ATTEMPTS {
+                        tokio::time::sleep(self.lock_timeout * (1 << (attempt - 1))).await;
+                    }
+                }
+                other => return other,
+            }
+        }
+        Err(MigrateError::LockTimeout {
+            migration: migration.to_string(),
+            timeout: self.lock_timeout,
+            attempts: LOCK_ATTEMPTS,
+        })
+    }
+
+    async fn apply(&self, client: &mut Client, migration: &Migration) -> Result<(), MigrateError> {
+        let record = "INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)";
+        let checksum = migration.checksum();
+        self.run(client, migration, &migration.up, record, &[&migration.version, &migration.name, &checksum]).await
+    }
+
+    /// Runs `script` of `migration` and then the bookkeeping statement: in
+    /// one transaction, or, when the script is marked, statement by statement.
+    async fn run(
+        &self,
+        client: &mut Client,
+        migration: &Migration,
+        script: &str,
+        bookkeeping: &str,
+        values: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+    ) -> Result<(), MigrateError> {
+        let failed = |source| MigrateError::Failed { migration: migration.to_string(), source };
+        let lock_timeout = format!("{}ms", self.lock_timeout.as_millis());
+        if script.starts_with(NO_TRANSACTION) {
+            client.execute("SELECT set_config('lock_timeout', $1, false)", &[&lock_timeout]).await.map_err(failed)?;
+            let mut outcome = Ok(());
+            for statement in statements(script) {
+                if let Err(error) = client.batch_execute(statement).await {
+                    outcome = Err(failed(error));
+                    break;
+                }
+            }
+            let reset = client.batch_execute("RESET lock_timeout").await;
+            outcome?;
+            reset.map_err(failed)?;
+            client.execute(bookkeeping, values).await.map_err(failed)?;
+            return Ok(());
+        }
+        let tx = client.transaction().await.map_err(DbError::from)?;
+        tx.execute("SELECT set_config('lock_timeout', $1, true)", &[&lock_timeout]).await.map_err(failed)?;
+        tx.batch_execute(script).await.map_err(failed)?;
+        tx.execute(bookkeeping, values).await.map_err(failed)?;
+        tx.commit().await.map_err(failed)
     }
 
     /// Reverts the `steps` most recently applied migrations, newest first.
@@ -171,11 +273,8 @@ impl Migrator {
             let mut done = Vec::new();
             for version in versions.into_iter().take(steps) {
                 let migration = self.find(version)?;
-                let tx = client.transaction().await.map_err(DbError::from)?;
-                let failed = |source| MigrateError::Failed { migration: migration.to_string(), source };
-                tx.batch_execute(&migration.down).await.map_err(failed)?;
-                tx.execute("DELETE FROM schema_migrations WHERE version = $1", &[&version]).await.map_err(failed)?;
-                tx.commit().await.map_err(failed)?;
+                let forget = "DELETE FROM schema_migrations WHERE version = $1";
+                self.run(client, migration, &migration.down, forget, &[&version]).await?;
                 tracing::info!(%migration, "reverted migration");
                 done.push(migration.clone());
             }
@@ -184,20 +283,24 @@ impl Migrator {
         .await
     }
 
-    /// Every known migration with when it was applied, if it was.
+    /// Every known migration with when it was applied, if it was. Takes no
+    /// lock and writes nothing (it works on a read-only connection).
     pub async fn status(&self, client: &mut Client) -> Result<Vec<MigrationStatus>, MigrateError> {
-        self.locked(client, async |_, applied| {
-            Ok(self
-                .migrations
-                .iter()
-                .map(|m| MigrationStatus {
-                    version: m.version,
-                    name: m.name.clone(),
-                    applied_at: applied.get(&m.version).map(|(_, at)| *at),
-                })
-                .collect())
-        })
-        .await
+        let exists: Option<String> =
+            client.query_one("SELECT to_regclass('schema_migrations')::text", &[]).await.map_err(DbError::from)?.get(0);
+        let applied = match exists {
+            Some(_) => self.applied(client).await?,
+            None => HashMap::new(),
+        };
+        Ok(self
+            .migrations
+            .iter()
+            .map(|m| MigrationStatus {
+                version: m.version,
+                name: m.name.clone(),
+                applied_at: applied.get(&m.version).map(|(_, at)| *at),
+            })
+            .collect())
     }
 
     /// Whether every migration of this binary is applied (and none is unknown or changed).
@@ -247,6 +350,64 @@ impl Migrator {
     }
 }
 
+/// The statements of a script, split at each `;` outside quotes, dollar
+/// quotes and comments (a no-transaction migration runs them one by one:
+/// PostgreSQL runs a multi-statement string as one implicit transaction).
+/// Written here: the only SQL parsers on crates.io are whole-grammar ones.
+fn statements(script: &str) -> Vec<&str> {
+    let bytes = script.as_bytes();
+    let (mut statements, mut start, mut i) = (Vec::new(), 0, 0);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\'' | b'"' => {
+                let quote = bytes[i];
+                i += 1;
+                while i < bytes.len() && bytes[i] != quote {
+                    i += 1;
+                }
+            }
+            b'-' if bytes.get(i + 1) == Some(&b'-') => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                i += 2;
+                while i + 1 < bytes.len() && !(bytes[i] == b'*' && bytes[i + 1] == b'/') {
+                    i += 1;
+                }
+                i += 1;
+            }
+            b'$' => {
+                // $tag$ ... $tag$ (tag possibly empty).
+                let tag_end = script[i + 1..].find('$').map(|end| i + 1 + end);
+                if let Some(tag_end) =
+                    tag_end.filter(|&end| script[i + 1..end].bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
+                {
+                    let tag = &script[i..=tag_end];
+                    match script[tag_end + 1..].find(tag) {
+                        Some(close) => i = tag_end + 1 + close + tag.len() - 1,
+                        None => i = bytes.len(),
+                    }
+                }
+            }
+            b';' => {
+                statements.push(&script[start..=i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    statements.push(&script[start.min(script.len())..]);
+    statements.into_iter().filter(|statement| !is_blank(statement)).collect()
+}
+
+/// Only whitespace and comments.
+fn is_blank(sql: &str) -> bool {
+    sql.lines().map(str::trim).all(|line| line.is_empty() || line.starts_with("--"))
+}
+
 /// Creates `dir/<now>_<name>/{up,down}.sql`, empty but for a comment.
 pub fn new_migration(dir: &Path, name: &str) -> Result<PathBuf, MigrateError> {
     let valid = !name.is_empty() && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
@@ -267,4 +428,28 @@ pub fn new_migration(dir: &Path, name: &str) -> Result<PathBuf, MigrateError> {
 /// (bookkeeping excluded): equal snapshots mean equal schemas.
 pub async fn schema_snapshot(client: &Client) -> Result<Vec<String>, DbError> {
     Ok(reviewpoint_codegen::queries::catalog::schema_objects().bind(client).all().await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scripts_split_at_semicolons_outside_quotes_and_comments() {
+        let script = "-- reviewpoint: no-transaction\n\
+            DROP INDEX CONCURRENTLY IF EXISTS ix_a; -- a comment; with a semicolon\n\
+            CREATE INDEX CONCURRENTLY ix_a ON t (a) WHERE b <> ';';\n\
+            /* block; comment */ COMMENT ON TABLE t IS 'it''s; fine';\n\
+            DO $body$ BEGIN PERFORM 1; END $body$;\n\
+            SELECT $$;$$\n-- trailing comment\n";
+
+        let split: Vec<&str> = statements(script).into_iter().map(str::trim).collect();
+
+        assert_eq!(split.len(), 5, "{split:#?}");
+        assert!(split[0].ends_with("DROP INDEX CONCURRENTLY IF EXISTS ix_a;"));
+        assert!(split[1].starts_with("-- a comment; with a semicolon") && split[1].ends_with("WHERE b <> ';';"));
+        assert!(split[2].ends_with("IS 'it''s; fine';"));
+        assert!(split[3].starts_with("DO $body$") && split[3].ends_with("END $body$;"));
+        assert!(split[4].starts_with("SELECT $$;$$"));
+    }
 }

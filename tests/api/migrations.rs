@@ -3,7 +3,7 @@ use std::path::{Path, PathBuf};
 use reviewpoint::{
     db,
     domain::{Email, PasswordHash},
-    migrate::{MigrateError, Migrator, schema_snapshot},
+    migrate::{self, MigrateError, Migrator, schema_snapshot},
     repo::UserRepository,
 };
 
@@ -160,4 +160,139 @@ async fn cached_statements_recover_from_a_server_that_speaks_german() {
     for dir in [failing, widen] {
         std::fs::remove_dir_all(dir).expect("clean up");
     }
+}
+
+/// A scratch copy of `migrations/` with one more migration, `folder`.
+fn migrations_plus(folder: &str, up: &str, down: &str) -> PathBuf {
+    let dir = migrations_copy(&[]);
+    std::fs::create_dir_all(dir.join(folder)).expect("create");
+    std::fs::write(dir.join(folder).join("up.sql"), up).expect("up.sql");
+    std::fs::write(dir.join(folder).join("down.sql"), down).expect("down.sql");
+    dir
+}
+
+#[tokio::test]
+async fn status_takes_no_lock_and_writes_nothing() {
+    let db = TestDb::empty().await;
+    let mut read_only = db::connect_once(&db.url).await.expect("connect");
+    read_only.batch_execute("SET default_transaction_read_only = on").await.expect("read-only");
+    let migrator = Migrator::embedded();
+    let before = migrator.status(&mut read_only).await.expect("status on an empty, read-only database");
+    let mut client = db::connect_once(&db.url).await.expect("connect");
+    migrator.up(&mut client).await.expect("up");
+    // A migrator at work holds the advisory lock; status does not wait for it.
+    client.execute("SELECT pg_advisory_lock($1)", &[&migrate::LOCK_KEY]).await.expect("lock");
+    let after = tokio::time::timeout(std::time::Duration::from_secs(5), migrator.status(&mut read_only)).await;
+
+    assert!(before.iter().all(|status| status.applied_at.is_none()));
+    let after = after.expect("status does not wait for the migrators' lock").expect("status");
+    assert!(after.iter().all(|status| status.applied_at.is_some()));
+}
+
+#[tokio::test]
+async fn a_migration_older_than_the_latest_applied_is_refused() {
+    let db = TestDb::empty().await;
+    let mut client = db::connect_once(&db.url).await.expect("connect");
+    Migrator::embedded().up(&mut client).await.expect("up");
+    let dir = migrations_plus(
+        "20000101000000_from_an_old_branch",
+        "CREATE TABLE old_branch (id int);\n",
+        "DROP TABLE old_branch;\n",
+    );
+
+    let result = Migrator::from_dir(&dir).expect("read").up(&mut client).await;
+
+    let error = result.expect_err("refused");
+    assert!(matches!(error, MigrateError::OutOfOrder { .. }), "{error:?}");
+    assert!(error.to_string().contains("20000101000000_from_an_old_branch is older than"), "{error}");
+    let status = Migrator::from_dir(&dir).expect("read").status(&mut client).await.expect("status");
+    assert!(status.iter().any(|s| s.name == "from_an_old_branch" && s.applied_at.is_none()), "nothing applied");
+    std::fs::remove_dir_all(dir).expect("clean up");
+}
+
+#[tokio::test]
+async fn ddl_behind_a_long_transaction_gives_up_its_lock_wait_retries_and_never_stalls_readers_for_long() {
+    let db = TestDb::new().await;
+    let dir = migrations_plus(
+        "20991231000002_add_nickname",
+        "ALTER TABLE users ADD COLUMN nickname text;\n",
+        "ALTER TABLE users DROP COLUMN nickname;\n",
+    );
+    let migrator = Migrator::from_dir(&dir).expect("read").with_lock_timeout(std::time::Duration::from_millis(50));
+    let blocker = db::connect_once(&db.url).await.expect("connect");
+    let observer = db::connect_once(&db.url).await.expect("connect");
+
+    // Held throughout: every try times out, and the run ends with a clear error.
+    blocker.batch_execute("BEGIN; SELECT count(*) FROM users").await.expect("a long transaction");
+    let mut client = db::connect_once(&db.url).await.expect("connect");
+    let started = std::time::Instant::now();
+    let exhausted = migrator.up(&mut client).await;
+    let gave_up_after = started.elapsed();
+
+    // Released after the first try timed out: a later try succeeds.
+    let mut migrating = db::connect_once(&db.url).await.expect("connect");
+    let pid = db::admin::backend_pid(&migrating).await.expect("pid");
+    let run = tokio::spawn(async move { migrator.up(&mut migrating).await });
+    while !db::admin::is_waiting_for_lock(&observer, pid).await.expect("activity") {
+        tokio::task::yield_now().await;
+    }
+    let reader_started = std::time::Instant::now();
+    observer.query_one("SELECT count(*) FROM users", &[]).await.expect("a reader");
+    let reader_waited = reader_started.elapsed();
+    while db::admin::is_waiting_for_lock(&observer, pid).await.expect("activity") {
+        tokio::task::yield_now().await;
+    }
+    blocker.batch_execute("COMMIT").await.expect("end the long transaction");
+    let applied = run.await.expect("joined");
+
+    let error = exhausted.expect_err("the lock was never free");
+    assert!(matches!(error, MigrateError::LockTimeout { attempts: 5, .. }), "{error:?}");
+    assert!(error.to_string().contains("a long transaction holds them"), "{error}");
+    assert!(gave_up_after < std::time::Duration::from_secs(5), "bounded: {gave_up_after:?}");
+    assert!(
+        reader_waited < std::time::Duration::from_secs(1),
+        "a reader queued behind the DDL waited {reader_waited:?}"
+    );
+    assert_eq!(applied.expect("applied on a later try").len(), 1);
+    let column: i64 = observer
+        .query_one(
+            "SELECT count(*) FROM information_schema.columns WHERE table_name = 'users' AND column_name = 'nickname'",
+            &[],
+        )
+        .await
+        .expect("catalog")
+        .get(0);
+    assert_eq!(column, 1);
+    std::fs::remove_dir_all(dir).expect("clean up");
+}
+
+#[tokio::test]
+async fn a_no_transaction_migration_builds_an_index_concurrently() {
+    let db = TestDb::new().await;
+    let dir = migrations_plus(
+        "20991231000003_index_file_names",
+        "-- reviewpoint: no-transaction\n\
+         -- A failed build leaves an invalid index: drop it first, so a rerun starts clean.\n\
+         DROP INDEX CONCURRENTLY IF EXISTS ix_files_filename;\n\
+         CREATE INDEX CONCURRENTLY ix_files_filename ON files (filename);\n",
+        "-- reviewpoint: no-transaction\nDROP INDEX CONCURRENTLY IF EXISTS ix_files_filename;\n",
+    );
+    let mut client = db::connect_once(&db.url).await.expect("connect");
+    let migrator = Migrator::from_dir(&dir).expect("read");
+
+    let applied = migrator.up(&mut client).await.expect("up");
+    let valid: bool = client
+        .query_one("SELECT indisvalid FROM pg_index WHERE indexrelid = 'ix_files_filename'::regclass", &[])
+        .await
+        .expect("the index exists")
+        .get(0);
+    let reverted = migrator.down(&mut client, 1).await.expect("down");
+    let gone: Option<String> =
+        client.query_one("SELECT to_regclass('ix_files_filename')::text", &[]).await.expect("catalog").get(0);
+
+    assert_eq!(applied.len(), 1);
+    assert!(valid, "the concurrently built index is valid");
+    assert_eq!(reverted.len(), 1);
+    assert_eq!(gone, None);
+    std::fs::remove_dir_all(dir).expect("clean up");
 }
