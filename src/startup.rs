@@ -104,16 +104,13 @@ pub async fn serve(config: Config, migrate: bool) -> Result<(), StartupError> {
     let listening = listen(config.bind).await?;
     tracing::info!(addr = %listening.addr, "listening; docs at http://{}/docs", listening.addr);
     let state = AppState {
-        db: Cluster::new(pool.clone(), replicas, config.replica_max_lag),
         login_limits: config.login_limits,
         trusted_proxies: config.trusted_proxies.clone().into(),
         http_limits: HttpLimits { body_timeout: config.body_timeout, idle_timeout: config.idle_timeout },
         idempotency_ttl: config.idempotency_ttl,
-        ..AppState::new(pool, token_keys(&config))
+        ..AppState::new(Cluster::new(pool.clone(), replicas, config.replica_max_lag), token_keys(&config))
     };
     spawn_sweeper(&state);
-    #[cfg(feature = "dev-services")]
-    let pool = state.db.writer().clone();
     listening.serve(state, shutdown_signal()).await?;
     #[cfg(feature = "dev-services")]
     if let Some(database) = dev_database {

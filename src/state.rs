@@ -6,11 +6,7 @@ use std::{sync::Arc, time::Duration};
 
 use ipnet::IpNet;
 
-use crate::{
-    auth::TokenKeys,
-    config::LoginLimits,
-    db::{Cluster, Pool},
-};
+use crate::{auth::TokenKeys, config::LoginLimits, db::Cluster};
 
 /// How long `/health` waits for the database before answering 503.
 pub const HEALTH_TIMEOUT: Duration = Duration::from_secs(2);
@@ -45,11 +41,10 @@ impl Default for HttpLimits {
 }
 
 impl AppState {
-    /// The defaults: one database server, health timeout, login limits, no
-    /// trusted proxy.
-    pub fn new(pool: Pool, tokens: TokenKeys) -> Self {
+    /// The defaults over `db`: health timeout, login limits, no trusted proxy.
+    pub fn new(db: Cluster, tokens: TokenKeys) -> Self {
         Self {
-            db: Cluster::primary_only(pool),
+            db,
             tokens,
             health_timeout: HEALTH_TIMEOUT,
             login_limits: LoginLimits::default(),

@@ -281,8 +281,13 @@ impl TestApp {
         Self::state_over(db.pool())
     }
 
-    pub fn state_over(pool: Pool) -> AppState {
-        AppState::new(pool, TokenKeys::new(TOKEN_SECRET, Duration::from_secs(3600)))
+    fn state_over(pool: Pool) -> AppState {
+        Self::state_with(db::Cluster::primary_only(pool))
+    }
+
+    /// The default state over servers the test arranged (replicas).
+    pub fn state_with(cluster: db::Cluster) -> AppState {
+        AppState::new(cluster, TokenKeys::new(TOKEN_SECRET, Duration::from_secs(3600)))
     }
 
     /// The database this app serves, for a second server process over it.

@@ -15,7 +15,6 @@ use reviewpoint::{
     config::{DatabaseUrl, Environment},
     db::{self, Cluster},
     migrate::Migrator,
-    state::AppState,
 };
 use testcontainers_modules::{
     postgres::Postgres,
@@ -80,16 +79,16 @@ impl Replicated {
             .unwrap_or_else(|e| panic!("{NEEDS_IMAGE}: the replica did not start: {e}"));
         remove_when_this_process_exits(replica.id());
         let pair = Self { primary, replica, ports };
-        let mut client = db::connect_once(&pair.primary_url().await).await.expect("connect to the primary");
+        let mut client = db::connect_once(&pair.primary_url()).await.expect("connect to the primary");
         Migrator::embedded().up(&mut client).await.expect("migrate the primary");
         pair
     }
 
-    async fn primary_url(&self) -> DatabaseUrl {
+    fn primary_url(&self) -> DatabaseUrl {
         container_url(self.ports.0)
     }
 
-    async fn replica_url(&self) -> DatabaseUrl {
+    fn replica_url(&self) -> DatabaseUrl {
         container_url(self.ports.1)
     }
 
@@ -104,15 +103,14 @@ impl Replicated {
 
     /// An app over both servers, and the switch that stops it.
     async fn app(&self) -> (TestApp, oneshot::Sender<()>) {
-        self.app_over(self.primary_url().await).await
+        self.app_over(self.primary_url()).await
     }
 
     async fn app_over(&self, primary: DatabaseUrl) -> (TestApp, oneshot::Sender<()>) {
         let settings = Environment::Dev.pool();
         let primary = db::build_pool(&primary, settings);
-        let replica = db::build_pool(&self.replica_url().await, settings);
-        let cluster = Cluster::new(primary.clone(), vec![("replica 1".into(), replica)], MAX_LAG);
-        let state = AppState { db: cluster, ..TestApp::state_over(primary) };
+        let replica = db::build_pool(&self.replica_url(), settings);
+        let state = TestApp::state_with(Cluster::new(primary, vec![("replica 1".into(), replica)], MAX_LAG));
         let (stop, stopped) = oneshot::channel::<()>();
         let app = TestApp::serve_until(state, async {
             let _ = stopped.await;
@@ -122,7 +120,7 @@ impl Replicated {
     }
 
     async fn on_replica(&self, sql: &str) -> tokio_postgres::Client {
-        let client = db::connect_once(&self.replica_url().await).await.expect("connect to the replica");
+        let client = db::connect_once(&self.replica_url()).await.expect("connect to the replica");
         client.batch_execute(sql).await.expect(sql);
         client
     }
@@ -146,15 +144,7 @@ async fn table_scans(url: &DatabaseUrl) -> i64 {
         assert!(Instant::now() < deadline, "the app's connections did not close");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    client
-        .query_one(
-            "SELECT coalesce(sum(coalesce(idx_scan, 0) + coalesce(seq_scan, 0)), 0)::bigint
-             FROM pg_stat_user_tables WHERE relname IN ('users', 'files')",
-            &[],
-        )
-        .await
-        .expect("scans")
-        .get(0)
+    table_scans_now(url).await
 }
 
 async fn stop(app: TestApp, stop: oneshot::Sender<()>) {
@@ -182,7 +172,7 @@ async fn reads_run_on_the_replica_and_writes_on_the_primary() {
     let file = writer.file(&user, "a.pdf").await;
     stop(writer, stop_writer).await;
     let (primary_before, replica_before) =
-        (table_scans(&servers.primary_url().await).await, table_scans(&servers.replica_url().await).await);
+        (table_scans(&servers.primary_url()).await, table_scans(&servers.replica_url()).await);
 
     let (reader, stop_reader) = servers.app().await;
     let health = wait_for_replica(&reader, "in_rotation", Duration::from_secs(5)).await;
@@ -194,8 +184,8 @@ async fn reads_run_on_the_replica_and_writes_on_the_primary() {
     }
     let metrics = reader.get("/metrics").await.text().await.expect("metrics");
     stop(reader, stop_reader).await;
-    let primary_reads = table_scans(&servers.primary_url().await).await - primary_before;
-    let replica_reads = table_scans(&servers.replica_url().await).await - replica_before;
+    let primary_reads = table_scans(&servers.primary_url()).await - primary_before;
+    let replica_reads = table_scans(&servers.replica_url()).await - replica_before;
 
     assert_eq!(health["replicas"][0]["status"], "in_rotation", "{health}");
     assert_eq!(health["status"], "ok");
@@ -216,7 +206,7 @@ async fn no_read_through_one_instance_misses_a_write_made_through_another() {
     let (reader, stop_reader) = servers.app().await;
     wait_for_replica(&reader, "in_rotation", Duration::from_secs(5)).await;
     let user = writer.user("ryw@example.com").await;
-    let scans_before = table_scans_now(&servers.replica_url().await).await;
+    let scans_before = table_scans_now(&servers.replica_url()).await;
 
     let mut misses = Vec::new();
     for n in 0..100 {
@@ -233,7 +223,7 @@ async fn no_read_through_one_instance_misses_a_write_made_through_another() {
     let health = reader.call(Method::GET, "/api/v1/health", None, None).await.expect(200);
     stop(writer, stop_writer).await;
     stop(reader, stop_reader).await;
-    let replica_reads = table_scans(&servers.replica_url().await).await - scans_before;
+    let replica_reads = table_scans(&servers.replica_url()).await - scans_before;
 
     assert!(misses.is_empty(), "reads that missed the write just acknowledged: {misses:?}");
     assert_eq!(health["replicas"][0]["status"], "in_rotation", "{health}");
@@ -421,7 +411,7 @@ async fn promoting_the_replica_after_the_primary_stops_brings_writes_back_withou
     load.until_acknowledged(50).await;
 
     servers.primary.stop().await.expect("stop the primary");
-    let promoter = db::connect_once(&servers.replica_url().await).await.expect("connect to the replica");
+    let promoter = db::connect_once(&servers.replica_url()).await.expect("connect to the replica");
     promoter.batch_execute("SELECT pg_promote()").await.expect("promote");
     let promoted_at = Instant::now();
     load.until_acknowledged(1).await;
