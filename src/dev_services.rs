@@ -150,22 +150,19 @@ async fn start(config: &Config, address: String) -> Result<DevDatabase, DevServi
     let docker = Docker::connect_with_local_defaults().map_err(no_docker)?;
     docker.ping().await.map_err(no_docker)?;
     let existing = docker.inspect_container(&name, None).await.ok();
-    let image = match &existing {
-        Some(_) => None,
-        None => Some(choose_image(&docker).await),
-    };
-    let Image { name: image_name, tag, origin } = image.unwrap_or(OFFICIAL_IMAGE);
+    // A container that exists is reused whatever image is asked for.
+    let image = if existing.is_some() { OFFICIAL_IMAGE } else { choose_image(&docker).await };
     let container = Postgres::default()
-        .with_name(image_name)
-        .with_tag(tag)
+        .with_name(image.name)
+        .with_tag(image.tag)
         .with_container_name(&name)
         .with_label(CHECKOUT_LABEL, env!("CARGO_MANIFEST_DIR"))
         .with_reuse(ReuseDirective::Always)
         .start()
         .await
-        .map_err(|error| match image {
-            Some(image) if image.name == OFFICIAL_IMAGE.name => DevServicesError::NoImage(error.to_string()),
-            _ => DevServicesError::Container { name: name.clone(), reason: error.to_string() },
+        .map_err(|error| match existing.is_none() && image.name == OFFICIAL_IMAGE.name {
+            true => DevServicesError::NoImage(error.to_string()),
+            false => DevServicesError::Container { name: name.clone(), reason: error.to_string() },
         })?;
     let failed = |reason: String| DevServicesError::Container { name: name.clone(), reason };
     let port = container.get_host_port_ipv4(5432).await.map_err(|error| failed(error.to_string()))?;
@@ -176,7 +173,7 @@ async fn start(config: &Config, address: String) -> Result<DevDatabase, DevServi
             "reused container {name} (image {})",
             existing.config.as_ref().and_then(|config| config.image.as_deref()).unwrap_or("unknown")
         ),
-        None => format!("new container {name} (image {image_name}:{tag}, {origin})"),
+        None => format!("new container {name} (image {}:{}, {})", image.name, image.tag, image.origin),
     };
     tracing::info!(
         url = %url.redacted(),
