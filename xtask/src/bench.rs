@@ -381,6 +381,17 @@ impl Bench {
         })
     }
 
+    /// Warm-up, then the measured runs of `request`; the median run.
+    fn median_run(&self, base: &str, request: &Request) -> Result<Run, AnyError> {
+        if let Some(warm_up) = self.plan.warm_up {
+            load::run(base, request, CONNECTIONS, warm_up)?;
+        }
+        let runs = (0..self.plan.runs)
+            .map(|_| load::run(base, request, CONNECTIONS, self.plan.duration))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(load::median(runs))
+    }
+
     fn ceiling(&self, measure: impl Fn(Duration) -> Result<Ceiling, AnyError>) -> Result<Ceiling, AnyError> {
         if let Some(warm_up) = self.plan.warm_up {
             measure(warm_up)?;
@@ -522,15 +533,7 @@ impl Bench {
             format!("/api/v1/files?limit=20{}", cursor.map(|cursor| format!("&cursor={cursor}")).unwrap_or_default());
 
         let token = Some(caller.token.as_str());
-        let measure = |request: Request| -> Result<Run, AnyError> {
-            if let Some(warm_up) = self.plan.warm_up {
-                load::run(&server.base, &request, CONNECTIONS, warm_up)?;
-            }
-            let runs = (0..self.plan.runs)
-                .map(|_| load::run(&server.base, &request, CONNECTIONS, self.plan.duration))
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok(load::median(runs))
-        };
+        let measure = |request: Request| self.median_run(&server.base, &request);
         Ok(Growth {
             rows,
             caller_files,

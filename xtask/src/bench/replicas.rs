@@ -15,8 +15,8 @@ use std::{
 use serde_json::json;
 
 use super::{
-    Bench, CONNECTIONS, Caller,
-    load::{self, Request, Run},
+    Bench, Caller,
+    load::{Request, Run},
     post, seed_caller,
     server::{self, Server},
 };
@@ -97,8 +97,8 @@ impl Bench {
         let lookup = Request::get(format!("/api/v1/users/{}", caller.id), token);
         let list = Request::get("/api/v1/files?limit=20", token);
         let before = reads_by_target(&http, &server.base).await?;
-        let lookup = self.median(&server, &lookup)?;
-        let list = self.median(&server, &list)?;
+        let lookup = self.median_run(&server.base, &lookup)?;
+        let list = self.median_run(&server.base, &list)?;
         let after = reads_by_target(&http, &server.base).await?;
         server.check_alive()?;
         Ok(Mode {
@@ -109,16 +109,6 @@ impl Bench {
             on_replicas: after.1 - before.1,
             positions: after.2 - before.2,
         })
-    }
-
-    fn median(&self, server: &Server, request: &Request) -> Result<Run, AnyError> {
-        if let Some(warm_up) = self.plan.warm_up {
-            load::run(&server.base, request, CONNECTIONS, warm_up)?;
-        }
-        let runs = (0..self.plan.runs)
-            .map(|_| load::run(&server.base, request, CONNECTIONS, self.plan.duration))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(load::median(runs))
     }
 }
 
