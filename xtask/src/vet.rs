@@ -244,8 +244,11 @@ pub async fn vet(client: &Client, queries: &[Query]) -> Result<Vec<String>, AnyE
     let mut problems = Vec::new();
     for query in queries {
         let where_ = format!("{}: {}", query.file.display(), query.name);
-        let statement =
-            client.prepare(&query.sql).await.map_err(|error| format!("{where_}: does not prepare: {error}"))?;
+        let statement = client.prepare(&query.sql).await.map_err(|error| {
+            // The server's own message says what is wrong with the statement.
+            let detail = error.as_db_error().map_or_else(|| error.to_string(), |db| db.message().to_owned());
+            format!("{where_}: does not prepare: {detail}")
+        })?;
         let outer = outer_joined_tables(&query.sql);
         for column in statement.columns() {
             let (Some(table), Some(attnum)) = (column.table_oid(), column.column_id()) else {
