@@ -1,7 +1,7 @@
 -- Metadata of uploaded documents. Every statement is scoped by the owner, so
 -- another user's file is indistinguishable from a missing one, and checks in
--- the same round trip that the owner is an active user (the caller's token is
--- verified without the database).
+-- the same round trip that the owner is an active user whose token's session
+-- `session_id` is live (the token itself is verified without the database).
 
 --: File()
 --: FileSeenByOwner(id?, filename?, content_type?, user_id?, created_at?, updated_at?)
@@ -12,6 +12,8 @@ INSERT INTO files (filename, content_type, user_id)
 SELECT :filename, :content_type, id
 FROM users
 WHERE id = :user_id AND is_active
+  AND EXISTS (SELECT 1 FROM sessions AS s
+              WHERE s.id = :session_id AND s.user_id = users.id AND s.ended_at IS NULL AND s.expires_at > now())
 RETURNING id, filename, content_type, user_id, created_at, updated_at;
 
 --! file_seen_by_owner : FileSeenByOwner
@@ -20,7 +22,9 @@ RETURNING id, filename, content_type, user_id, created_at, updated_at;
 SELECT file.id, file.filename, file.content_type, file.user_id, file.created_at, file.updated_at
 FROM users AS owner
 LEFT JOIN files AS file ON file.user_id = owner.id AND file.id = :id
-WHERE owner.id = :user_id AND owner.is_active;
+WHERE owner.id = :user_id AND owner.is_active
+  AND EXISTS (SELECT 1 FROM sessions AS s
+              WHERE s.id = :session_id AND s.user_id = owner.id AND s.ended_at IS NULL AND s.expires_at > now());
 
 --! files_seen_by_owner_first_page : FileSeenByOwner
 --- The newest `page_size` files of an active owner (served by ix_files_user_id).
@@ -35,6 +39,8 @@ LEFT JOIN LATERAL (
     LIMIT :page_size
 ) AS file ON true
 WHERE owner.id = :user_id AND owner.is_active
+  AND EXISTS (SELECT 1 FROM sessions AS s
+              WHERE s.id = :session_id AND s.user_id = owner.id AND s.ended_at IS NULL AND s.expires_at > now())
 ORDER BY file.created_at DESC, file.id DESC;
 
 --! files_seen_by_owner_after : FileSeenByOwner
@@ -52,6 +58,8 @@ LEFT JOIN LATERAL (
     LIMIT :page_size
 ) AS file ON true
 WHERE owner.id = :user_id AND owner.is_active
+  AND EXISTS (SELECT 1 FROM sessions AS s
+              WHERE s.id = :session_id AND s.user_id = owner.id AND s.ended_at IS NULL AND s.expires_at > now())
 ORDER BY file.created_at DESC, file.id DESC;
 
 --! update_file_of_active_owner (filename?, content_type?) : File
@@ -64,6 +72,8 @@ SET filename = coalesce(:filename, filename),
 FROM users AS owner
 WHERE files.id = :id AND files.user_id = :user_id
   AND owner.id = files.user_id AND owner.is_active
+  AND EXISTS (SELECT 1 FROM sessions AS s
+              WHERE s.id = :session_id AND s.user_id = owner.id AND s.ended_at IS NULL AND s.expires_at > now())
 RETURNING files.id, files.filename, files.content_type, files.user_id, files.created_at, files.updated_at;
 
 --! delete_file_of_active_owner
@@ -72,4 +82,6 @@ RETURNING files.id, files.filename, files.content_type, files.user_id, files.cre
 DELETE FROM files
 USING users AS owner
 WHERE files.id = :id AND files.user_id = :user_id
-  AND owner.id = files.user_id AND owner.is_active;
+  AND owner.id = files.user_id AND owner.is_active
+  AND EXISTS (SELECT 1 FROM sessions AS s
+              WHERE s.id = :session_id AND s.user_id = owner.id AND s.ended_at IS NULL AND s.expires_at > now());

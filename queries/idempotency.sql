@@ -11,10 +11,15 @@ ON CONFLICT (user_id, key) DO UPDATE
 RETURNING k.user_id;
 
 --! idempotent_outcome : (fingerprint, outcome?)
---- The live record of `key`: what the first attempt sent and got.
-SELECT fingerprint, outcome
-FROM idempotency_keys
-WHERE user_id = :user_id AND key = :key;
+--- The live record of `key`: what the first attempt sent and got. No row
+--- when the user is not active or session `session_id` is not live: a
+--- replay is an answer to the caller, confirmed like any other.
+SELECT k.fingerprint, k.outcome
+FROM idempotency_keys AS k
+JOIN users AS u ON u.id = k.user_id AND u.is_active
+WHERE k.user_id = :user_id AND k.key = :key
+  AND EXISTS (SELECT 1 FROM sessions AS s
+              WHERE s.id = :session_id AND s.user_id = u.id AND s.ended_at IS NULL AND s.expires_at > now());
 
 --! record_idempotent_outcome
 --- Stores the outcome of the attempt that claimed `key`.

@@ -1,15 +1,15 @@
 -- Login: the credentials to check, and the throttle that may refuse to check
 -- them (see migrations/*_login_throttle for the windows and keys).
 
---! login_attempt : (user_id?, password_hash?, is_active?, locked_until?, account_failures?)
+--! login_attempt : (user_id?, password_hash?, is_active?, locked_until?)
 --- One round trip before any password is checked: the credentials of the
---- account named `email` in any letter case (NULL when there is none), until
---- when the account or the client is locked (NULL when neither is), and the
---- account's failures in its current window (NULL when it has none).
+--- account named `email` in any letter case (NULL when there is none), and
+--- until when the account or the client is locked (NULL when neither is).
+--- A successful login forgets the account's failures as it starts the
+--- session (sessions.sql, start_session).
 SELECT u.id AS user_id, u.hashed_password AS password_hash, u.is_active,
        (SELECT max(t.locked_until) FROM login_throttle AS t
-        WHERE t.key IN (:account_key, :client_key) AND t.locked_until > now()) AS locked_until,
-       (SELECT t.failures FROM login_throttle AS t WHERE t.key = :account_key) AS account_failures
+        WHERE t.key IN (:account_key, :client_key) AND t.locked_until > now()) AS locked_until
 FROM (VALUES (1)) AS one (n)
 LEFT JOIN users AS u ON lower(u.email) = lower(:email);
 
@@ -33,11 +33,6 @@ ON CONFLICT (key) DO UPDATE SET
         WHEN t.failures + 1 >= :max_failures
             THEN t.window_started + make_interval(secs => :window_seconds)
     END;
-
---! forget_login_failures
---- A successful login clears its account's failures (not its client's).
-DELETE FROM login_throttle
-WHERE key = :key;
 
 --! sweep_login_throttle
 --- Removes the windows that have ended, and their locks with them.

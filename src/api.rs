@@ -10,10 +10,12 @@ pub mod error;
 mod files;
 pub mod health;
 mod json;
+mod json_object;
 mod metrics;
 mod request_id;
 mod route_table;
 mod security;
+mod sessions;
 mod timestamp;
 mod users;
 
@@ -27,7 +29,7 @@ pub const TITLE: &str = "ReViewPoint API";
 #[derive(Tags)]
 #[oai(rename_all = "lowercase")]
 pub enum ApiTags {
-    /// Registration, login and the current user.
+    /// Registration, login, sessions and the current user.
     Auth,
     /// Your account.
     Users,
@@ -37,11 +39,11 @@ pub enum ApiTags {
     Health,
 }
 
-type Apis = (auth::AuthApi, users::UsersApi, files::FilesApi, health::HealthApi);
+type Apis = (auth::AuthApi, sessions::SessionsApi, users::UsersApi, files::FilesApi, health::HealthApi);
 
 fn service() -> OpenApiService<Apis, ()> {
     OpenApiService::new(
-        (auth::AuthApi, users::UsersApi, files::FilesApi, health::HealthApi),
+        (auth::AuthApi, sessions::SessionsApi, users::UsersApi, files::FilesApi, health::HealthApi),
         TITLE,
         env!("CARGO_PKG_VERSION"),
     )
@@ -49,8 +51,10 @@ fn service() -> OpenApiService<Apis, ()> {
     .description(
         "Backend core of ReViewPoint, a platform for reviewing uploaded documents. \
              Errors are RFC 9457 `application/problem+json`; a 422 lists each invalid field in `errors`; \
-             a 503 carries `Retry-After`. Protected operations take `Authorization: Bearer <token>` \
-             from `POST /api/v1/auth/login`. Timestamps are RFC 3339 in UTC. \
+             a 503 carries `Retry-After`. Protected operations take `Authorization: Bearer <access_token>` \
+             from `POST /api/v1/auth/login`; the token lasts 15 minutes (by default) and names its session. \
+             `POST /api/v1/auth/refresh` renews it with the single-use `refresh_token`, and ending the \
+             session (logout, a password change or reset) makes both answer 401. Timestamps are RFC 3339 in UTC. \
              Send `X-Request-Id` (1 to 64 characters of `A-Z a-z 0-9 . _ : -`) to name a request in our logs; \
              every response echoes it, or a generated id, and a 5xx body repeats it as `request_id`.",
     )

@@ -8,7 +8,8 @@
 //! | `REVIEWPOINT_BIND`        | `127.0.0.1:8080`                                       | the address `serve` listens on |
 //! | `REVIEWPOINT_LOG`         | unset                                                  | overrides the log filter (`tracing` `EnvFilter` syntax) |
 //! | `REVIEWPOINT_JWT_SECRET`  | prod: required; dev/test: random per process           | the HS256 key for bearer tokens, at least 32 bytes |
-//! | `REVIEWPOINT_TOKEN_TTL_SECONDS` | `3600`                                           | lifetime of an issued token, 60 to 86400 |
+//! | `REVIEWPOINT_TOKEN_TTL_SECONDS` | `900`                                            | lifetime of an access token, 60 to 86400 |
+//! | `REVIEWPOINT_REFRESH_TTL_SECONDS` | `2592000` (30 days)                            | lifetime of a refresh token, and so of an unused session, 60 to 31536000 |
 //! | `REVIEWPOINT_LOGIN_MAX_FAILURES_PER_ACCOUNT` | `10`                                | failed logins for one email within a window before it is locked (429) until the window ends |
 //! | `REVIEWPOINT_LOGIN_MAX_FAILURES_PER_CLIENT` | `100`                                | the same for one client address |
 //! | `REVIEWPOINT_LOGIN_WINDOW_SECONDS` | `900`                                         | the window, 1 to 86400 seconds; also the longest a lock lasts |
@@ -56,6 +57,7 @@ pub struct Config {
     /// `None` in dev and test when unset: startup generates one per process.
     pub jwt_secret: Option<Secret>,
     pub token_ttl: Duration,
+    pub refresh_ttl: Duration,
     pub login_limits: LoginLimits,
     pub body_timeout: Duration,
     pub idle_timeout: Duration,
@@ -140,9 +142,13 @@ impl Config {
             })?,
             log_filter: lookup("REVIEWPOINT_LOG").filter(|value| !value.trim().is_empty()),
             jwt_secret: jwt_secret(&lookup, environment)?,
-            token_ttl: parse(&lookup, "REVIEWPOINT_TOKEN_TTL_SECONDS", "3600", |value| match value.parse() {
+            token_ttl: parse(&lookup, "REVIEWPOINT_TOKEN_TTL_SECONDS", "900", |value| match value.parse() {
                 Ok(seconds @ 60..=86_400) => Ok(Duration::from_secs(seconds)),
                 _ => Err(format!("expected whole seconds from 60 to 86400, got {value:?}")),
+            })?,
+            refresh_ttl: parse(&lookup, "REVIEWPOINT_REFRESH_TTL_SECONDS", "2592000", |value| match value.parse() {
+                Ok(seconds @ 60..=31_536_000) => Ok(Duration::from_secs(seconds)),
+                _ => Err(format!("expected whole seconds from 60 to 31536000, got {value:?}")),
             })?,
             login_limits: LoginLimits {
                 per_account: parse(&lookup, "REVIEWPOINT_LOGIN_MAX_FAILURES_PER_ACCOUNT", "10", count)?,
@@ -347,6 +353,7 @@ mod tests {
         assert!(config.replicas.is_empty(), "no replica unless configured");
         assert_eq!(config.replica_pool().max_size(), config.pool().max_size());
         assert_eq!(config.replica_max_lag, Duration::from_millis(200));
+        assert_eq!((config.token_ttl, config.refresh_ttl), (Duration::from_secs(900), Duration::from_secs(2_592_000)));
     }
 
     #[test]
@@ -358,7 +365,8 @@ mod tests {
             ("REVIEWPOINT_BIND", "0.0.0.0:9000"),
             ("REVIEWPOINT_LOG", "reviewpoint=trace"),
             ("REVIEWPOINT_JWT_SECRET", "0123456789abcdef0123456789abcdef"),
-            ("REVIEWPOINT_TOKEN_TTL_SECONDS", "900"),
+            ("REVIEWPOINT_TOKEN_TTL_SECONDS", "600"),
+            ("REVIEWPOINT_REFRESH_TTL_SECONDS", "86400"),
             ("REVIEWPOINT_LOGIN_MAX_FAILURES_PER_ACCOUNT", "5"),
             ("REVIEWPOINT_LOGIN_MAX_FAILURES_PER_CLIENT", "50"),
             ("REVIEWPOINT_LOGIN_WINDOW_SECONDS", "60"),
@@ -398,7 +406,8 @@ mod tests {
         assert_eq!(config.bind.to_string(), "0.0.0.0:9000");
         assert_eq!(config.log_filter.as_deref(), Some("reviewpoint=trace"));
         assert_eq!(config.jwt_secret.as_ref().map(|s| s.expose().len()), Some(32));
-        assert_eq!(config.token_ttl, Duration::from_secs(900));
+        assert_eq!(config.token_ttl, Duration::from_secs(600));
+        assert_eq!(config.refresh_ttl, Duration::from_secs(86_400));
         assert_eq!(
             config.login_limits,
             LoginLimits { per_account: 5, per_client: 50, window: Duration::from_secs(60) }
@@ -465,6 +474,7 @@ mod tests {
             ("REVIEWPOINT_BIND", "localhost"),
             ("REVIEWPOINT_TOKEN_TTL_SECONDS", "10"),
             ("REVIEWPOINT_TOKEN_TTL_SECONDS", "soon"),
+            ("REVIEWPOINT_REFRESH_TTL_SECONDS", "59"),
             ("REVIEWPOINT_DEV_SERVICES", "sometimes"),
             ("REVIEWPOINT_DB_REPLICA_URLS", "postgresql://r1/rv,mysql://r2/rv"),
             ("REVIEWPOINT_REPLICA_MAX_LAG_MS", "0"),

@@ -6,6 +6,8 @@ mod email;
 mod file;
 mod login;
 mod password;
+mod profile;
+mod session;
 mod user;
 
 pub use cursor::{Cursor, CursorError, Page};
@@ -13,6 +15,8 @@ pub use email::{Email, EmailError};
 pub use file::{ContentType, File, FileChanges, FileError, Filename, NewFile};
 pub use login::ThrottleKeys;
 pub use password::{PASSWORD_MAX, PASSWORD_MIN, Password, PasswordError};
+pub use profile::{AvatarUrl, Bio, Name, Preferences, ProfileChanges, ProfileError};
+pub use session::{Principal, RefreshToken, RefreshTokenHash, SessionSummary};
 pub use user::{Credentials, PasswordHash, User, UserChanges};
 
 /// Column widths from the schema, repeated in the spec's `maxLength`.
@@ -20,4 +24,10 @@ pub mod limits {
     pub const EMAIL_MAX: usize = 255;
     pub const FILENAME_MAX: usize = 255;
     pub const CONTENT_TYPE_MAX: usize = 128;
+    pub const NAME_MAX: usize = 128;
+    pub const BIO_MAX: usize = 512;
+    pub const AVATAR_URL_MAX: usize = 255;
+    pub const USER_AGENT_MAX: usize = 512;
+    /// Not a column width: `preferences` is jsonb, bounded by the service.
+    pub const PREFERENCES_MAX_BYTES: usize = 16 * 1024;
 }

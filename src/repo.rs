@@ -5,7 +5,7 @@
 //!
 //! Requests authenticate with a token that is checked without the database;
 //! methods that act for a caller confirm in the same statement that the caller
-//! is still an active user, and say so with [`Caller`].
+//! is still an active user in a live session, and say so with [`Caller`].
 //!
 //! Imports `codegen`, `db`, `domain` and `config` (limits); never `poem`.
 //!
@@ -15,11 +15,13 @@
 mod files;
 mod idempotency;
 mod logins;
+mod sessions;
 mod users;
 
 pub use files::FileRepository;
 pub use idempotency::Once;
 pub use logins::{LoginAttempt, LoginRepository};
+pub use sessions::{Refresh, Renewal, SessionRepository};
 pub use users::{UserRepository, UserSeen};
 
 /// The outcome of a statement run on behalf of a caller.

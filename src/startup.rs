@@ -16,7 +16,7 @@ use crate::{
     config::{Config, Environment},
     db::{self, Cluster},
     migrate::{MigrateError, Migrator},
-    repo::{FileRepository, LoginRepository},
+    repo::{FileRepository, LoginRepository, SessionRepository},
     state::{AppState, HttpLimits},
 };
 
@@ -108,6 +108,7 @@ pub async fn serve(config: Config, migrate: bool) -> Result<(), StartupError> {
         trusted_proxies: config.trusted_proxies.clone().into(),
         http_limits: HttpLimits { body_timeout: config.body_timeout, idle_timeout: config.idle_timeout },
         idempotency_ttl: config.idempotency_ttl,
+        refresh_ttl: config.refresh_ttl,
         ..AppState::new(Cluster::new(pool.clone(), replicas, config.replica_max_lag), token_keys(&config))
     };
     spawn_sweeper(&state);
@@ -122,9 +123,10 @@ pub async fn serve(config: Config, migrate: bool) -> Result<(), StartupError> {
     Ok(())
 }
 
-/// Once a minute, deletes ended login throttle windows and expired
-/// idempotency keys, so neither piles up. Every instance sweeps; the
-/// statements are idempotent.
+/// Once a minute, deletes ended login throttle windows, expired idempotency
+/// keys, finished sessions and expired refresh tokens, so none piles up.
+/// Every instance sweeps: the statements are idempotent, and the session
+/// purges skip rows another instance is deleting.
 fn spawn_sweeper(state: &AppState) {
     let (pool, limits, ttl) = (state.db.writer().clone(), state.login_limits, state.idempotency_ttl);
     tokio::spawn(async move {
@@ -135,16 +137,33 @@ fn spawn_sweeper(state: &AppState) {
                 let connection = pool.get().await?;
                 let windows = LoginRepository::sweep(&connection, limits).await?;
                 let keys = FileRepository::sweep_idempotency_keys(&connection, ttl).await?;
-                Ok::<_, db::DbError>((windows, keys))
+                let (sessions, refresh_tokens) = purge_sessions(&connection).await?;
+                Ok::<_, db::DbError>((windows, keys, sessions, refresh_tokens))
             };
             match swept.await {
-                Ok((windows, keys)) => {
-                    tracing::debug!(windows, keys, "swept expired login windows and idempotency keys")
+                Ok((windows, keys, sessions, refresh_tokens)) => {
+                    tracing::debug!(windows, keys, sessions, refresh_tokens, "swept expired rows")
                 }
                 Err(error) => tracing::warn!(%error, "sweeping expired rows failed"),
             }
         }
     });
+}
+
+/// Rows per purge statement: short statements, short row locks.
+const PURGE_BATCH: u32 = 1000;
+
+/// Purges finished sessions and expired refresh tokens in batches until a
+/// batch comes back short.
+async fn purge_sessions(db: &impl db::Executor) -> Result<(u64, u64), db::DbError> {
+    let mut purged = (0, 0);
+    loop {
+        let (sessions, tokens) = SessionRepository::purge(db, PURGE_BATCH).await?;
+        purged = (purged.0 + sessions, purged.1 + tokens);
+        if sessions < u64::from(PURGE_BATCH) && tokens < u64::from(PURGE_BATCH) {
+            return Ok(purged);
+        }
+    }
 }
 
 /// Creates the configured database when it does not exist (connecting to the

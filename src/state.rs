@@ -24,6 +24,8 @@ pub struct AppState {
     pub http_limits: HttpLimits,
     /// How long an `Idempotency-Key` is remembered.
     pub idempotency_ttl: Duration,
+    /// How long a refresh token lives, and so a session nobody refreshes.
+    pub refresh_ttl: Duration,
 }
 
 /// How long a client may take: to send a request body, and between any two
@@ -51,6 +53,7 @@ impl AppState {
             trusted_proxies: Arc::new([]),
             http_limits: HttpLimits::default(),
             idempotency_ttl: Duration::from_secs(86_400),
+            refresh_ttl: Duration::from_secs(30 * 86_400),
         }
     }
 }

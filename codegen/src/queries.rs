@@ -6,4 +6,5 @@ pub mod health;
 pub mod idempotency;
 pub mod logins;
 pub mod replication;
+pub mod sessions;
 pub mod users;

@@ -1,4 +1,4 @@
-//! `/api/v1/auth`: register, log in, and who am I.
+//! `/api/v1/auth`: register, log in, refresh, and who am I.
 
 use chrono::{DateTime, Utc};
 use poem::{Request, web::Data};
@@ -17,8 +17,8 @@ use super::{
 use crate::{
     auth::{self, HashingBusy},
     db::{self, Access},
-    domain::{Credentials as DomainCredentials, Email, Password, ThrottleKeys},
-    repo::{Caller, LoginRepository, UserRepository},
+    domain::{Credentials as DomainCredentials, Email, Password, Principal, RefreshToken, ThrottleKeys, limits},
+    repo::{Caller, LoginRepository, Refresh, SessionRepository, UserRepository},
     state::AppState,
 };
 
@@ -98,7 +98,9 @@ pub enum TokenType {
     Bearer,
 }
 
-/// A bearer token for the protected operations; `token_type` is always `bearer`.
+/// A session's tokens: a short-lived bearer token for the protected
+/// operations (`token_type` is always `bearer`) and the refresh token that
+/// renews it.
 // No doc comment on enum-typed fields: poem-openapi then wraps the `$ref` in
 // `allOf`, which some client generators cannot read for enums.
 #[derive(Debug, Object, Serialize)]
@@ -107,8 +109,35 @@ pub struct TokenBody {
     /// Send as `Authorization: Bearer <access_token>`.
     pub access_token: String,
     pub token_type: TokenType,
-    /// Seconds until the token expires.
+    /// Seconds until the access token expires (15 minutes by default).
     pub expires_in: u64,
+    /// Opaque; send to `POST /api/v1/auth/refresh` for a new pair before or
+    /// after the access token expires. Single use, valid 30 days by default.
+    /// Keep it secret: it is as good as the session.
+    pub refresh_token: String,
+}
+
+/// A refresh token to exchange for a new pair.
+#[derive(Debug, Object)]
+#[oai(rename = "RefreshRequest", deny_unknown_fields)]
+pub struct RefreshRequest {
+    /// The `refresh_token` of the last login or refresh.
+    #[oai(validator(max_length = 128))]
+    pub refresh_token: String,
+}
+
+impl Validate for RefreshRequest {
+    type Valid = RefreshToken;
+
+    fn validate(fields: &mut Fields<'_>) -> Option<RefreshToken> {
+        fields.required("refresh_token", |text| {
+            if text.chars().count() <= 128 {
+                Ok(RefreshToken::presented(text))
+            } else {
+                Err("must be at most 128 characters")
+            }
+        })
+    }
 }
 
 #[derive(ApiResponse)]
@@ -125,7 +154,14 @@ pub enum RegisterResponse {
 
 #[derive(ApiResponse)]
 pub enum LoginResponse {
-    /// Signed in.
+    /// Signed in: a new session.
+    #[oai(status = 200)]
+    Ok(Json<TokenBody>),
+}
+
+#[derive(ApiResponse)]
+pub enum RefreshResponse {
+    /// A new pair for the same session; the refresh token sent is spent.
     #[oai(status = 200)]
     Ok(Json<TokenBody>),
 }
@@ -147,6 +183,23 @@ async fn check_password(
     let account = account.filter(|_| password.is_acceptable());
     let hash = account.as_ref().map(|account| account.password_hash.clone());
     Ok(auth::verify_password(password, hash).await?.then_some(account).flatten())
+}
+
+/// The request's `User-Agent`, cut to what a session stores.
+fn user_agent(request: &Request) -> Option<String> {
+    let agent = request.header("user-agent")?;
+    Some(agent.chars().take(limits::USER_AGENT_MAX).collect())
+}
+
+/// The answer carrying a session's new tokens.
+fn tokens(state: &AppState, principal: Principal, refresh: RefreshToken) -> TokenBody {
+    let issued = state.tokens.issue(principal);
+    TokenBody {
+        access_token: issued.token,
+        token_type: TokenType::Bearer,
+        expires_in: issued.expires_in.as_secs(),
+        refresh_token: refresh.expose().to_owned(),
+    }
 }
 
 /// Whole seconds until `instant`, at least one.
@@ -178,10 +231,11 @@ impl AuthApi {
 
     /// Log in
     ///
-    /// Exchanges email and password for a bearer token. An unknown email and
-    /// a wrong password get the same 401, in about the same time; 403 means
-    /// the password was right but the account is inactive. Failed logins are
-    /// counted per email and per client address (see the 429).
+    /// Exchanges email and password for a new session: a bearer token and a
+    /// refresh token. An unknown email and a wrong password get the same 401,
+    /// in about the same time; 403 means the password was right but the
+    /// account is inactive. Failed logins are counted per email and per
+    /// client address (see the 429).
     #[oai(path = "/auth/login", method = "post", operation_id = "login")]
     async fn login(
         &self,
@@ -200,18 +254,47 @@ impl AuthApi {
             db::retry!(state.db.writer(), Access::Write, |db| LoginRepository::record_failure(db, &keys, limits))?;
             return Err(ApiError::WrongCredentials.into());
         };
-        if attempt.account_has_failures {
-            db::retry!(state.db.writer(), Access::Write, |db| LoginRepository::forget_account_failures(db, &keys))?;
-        }
+        let inactive = || ApiError::Forbidden("this account is inactive");
         if !account.is_active {
-            return Err(ApiError::Forbidden("this account is inactive").into());
+            return Err(inactive().into());
         }
-        let issued = state.tokens.issue(account.user_id);
-        Ok(LoginResponse::Ok(Json(TokenBody {
-            access_token: issued.token,
-            token_type: TokenType::Bearer,
-            expires_in: issued.expires_in.as_secs(),
-        })))
+        let (refresh, agent, ttl) = (RefreshToken::generate(), user_agent(request), state.refresh_ttl);
+        let hash = refresh.hash();
+        let started = db::retry!(state.db.writer(), Access::Write, |db| {
+            SessionRepository::start(db, account.user_id, agent.as_deref(), &hash, ttl, &keys)
+        })?;
+        // Deactivated while the password was being checked.
+        let Some(session) = started else { return Err(inactive().into()) };
+        Ok(LoginResponse::Ok(Json(tokens(&state, session.principal, refresh))))
+    }
+
+    /// Renew a session
+    ///
+    /// Exchanges a refresh token for a new bearer token and refresh token of
+    /// the same session; the one sent is spent. Presenting a spent refresh
+    /// token again is taken as theft (OAuth 2.0 Security BCP, refresh token
+    /// rotation): its whole session ends, and both holders must log in again.
+    /// An unknown, expired or spent token, or one whose session has ended,
+    /// answers 401.
+    #[oai(path = "/auth/refresh", method = "post", operation_id = "refresh_session")]
+    async fn refresh(
+        &self,
+        state: Data<&AppState>,
+        body: JsonBody<RefreshRequest>,
+    ) -> Result<RefreshResponse, Errors<{ UNAUTHORIZED | JSON_BODY | DATABASE }>> {
+        let (presented, next, ttl) = (body.0.hash(), RefreshToken::generate(), state.refresh_ttl);
+        let next_hash = next.hash();
+        let outcome = db::retry!(state.db.writer(), Access::Write, |db| {
+            SessionRepository::refresh(db, &presented, &next_hash, ttl)
+        })?;
+        match outcome {
+            Refresh::Rotated(session) => Ok(RefreshResponse::Ok(Json(tokens(&state, session.principal, next)))),
+            Refresh::Reused => {
+                tracing::warn!("a spent refresh token was presented again; its session has ended");
+                Err(ApiError::RefreshRefused.into())
+            }
+            Refresh::Refused => Err(ApiError::RefreshRefused.into()),
+        }
     }
 
     /// Get the account behind the token
@@ -221,7 +304,7 @@ impl AuthApi {
         auth: BearerAuth,
         state: Data<&AppState>,
     ) -> Result<MeResponse, Errors<{ UNAUTHORIZED | DATABASE }>> {
-        match db::retry!(state.db.reader(), Access::Read, |db| UserRepository::me(db, auth.0.0))? {
+        match db::retry!(state.db.reader(), Access::Read, |db| UserRepository::me(db, auth.0))? {
             Caller::Active(user) => Ok(MeResponse::Ok(Json(user.into()))),
             Caller::Inactive => Err(user_gone().into()),
         }

@@ -131,6 +131,25 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// A field that null clears: `Some(None)` when absent (leave as is),
+    /// `Some(Some(None))` when null (clear), `Some(Some(Some(value)))` when
+    /// `parse` accepts the value, and `None` when it does not.
+    pub fn clearable<T, E: ToString>(
+        &mut self,
+        name: &'static str,
+        parse: impl Fn(&Value) -> Result<T, E>,
+    ) -> Option<Option<Option<T>>> {
+        self.known.push(name);
+        match self.object.get(name) {
+            None => Some(None),
+            Some(Value::Null) => Some(Some(None)),
+            Some(value) => match parse(value) {
+                Ok(value) => Some(Some(Some(value))),
+                Err(error) => self.fail(name, error),
+            },
+        }
+    }
+
     /// An optional boolean; `Some(None)` when absent.
     pub fn optional_bool(&mut self, name: &'static str) -> Option<Option<bool>> {
         match self.get(name) {

@@ -19,8 +19,9 @@ use crate::{auth::HashingBusy, db::DbError};
 /// Seconds a client should wait before retrying a 503.
 pub const RETRY_AFTER_SECONDS: u32 = 1;
 pub const PROBLEM_JSON: &str = "application/problem+json";
-/// The largest request body accepted; every body here is a few fields.
-pub const MAX_BODY_BYTES: usize = 16 * 1024;
+/// The largest request body accepted: room for 16 KiB of `preferences`
+/// beside the other fields of a user patch; every other body is a few fields.
+pub const MAX_BODY_BYTES: usize = 32 * 1024;
 
 /// An RFC 9457 problem details object.
 #[derive(Clone, Debug, Object)]
@@ -83,6 +84,8 @@ pub enum ApiError {
     Unauthorized(&'static str),
     #[error("wrong email or password")]
     WrongCredentials,
+    #[error("the refresh token is unknown, expired or spent, or its session has ended; log in again")]
+    RefreshRefused,
     #[error("{0}")]
     Forbidden(&'static str),
     #[error("{0}")]
@@ -116,7 +119,7 @@ impl ApiError {
     fn status(&self) -> StatusCode {
         match self {
             Self::MalformedJson(_) => StatusCode::BAD_REQUEST,
-            Self::Unauthorized(_) | Self::WrongCredentials => StatusCode::UNAUTHORIZED,
+            Self::Unauthorized(_) | Self::WrongCredentials | Self::RefreshRefused => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict(_) => StatusCode::CONFLICT,
@@ -218,7 +221,7 @@ const STATUSES: &[(u32, u16, &str)] = &[
     (
         status::UNAUTHORIZED,
         401,
-        "No valid bearer token: missing, malformed, expired, not yet valid, wrongly signed, or its user no longer exists or is inactive. (Login: wrong email or password.)",
+        "No valid bearer token: missing, malformed, expired, not yet valid, wrongly signed, its session has ended, or its user no longer exists or is inactive. (Login: wrong email or password. Refresh: the refresh token is unknown, expired or spent, or its session has ended.)",
     ),
     (status::FORBIDDEN, 403, "The resource belongs to someone else. (Login: the account is inactive.)"),
     (status::NOT_FOUND, 404, "No such resource, or it is not yours."),
@@ -228,7 +231,7 @@ const STATUSES: &[(u32, u16, &str)] = &[
         409,
         "The change conflicts with existing data: the email is taken, or the user still owns files.",
     ),
-    (status::PAYLOAD_TOO_LARGE, 413, "The body is larger than 16 KiB."),
+    (status::PAYLOAD_TOO_LARGE, 413, "The body is larger than 32 KiB."),
     (status::UNSUPPORTED_MEDIA_TYPE, 415, "The body is not `application/json`."),
     (status::UNPROCESSABLE, 422, "The body or a parameter breaks the schema; `errors` names each invalid field."),
     (

@@ -19,7 +19,7 @@ use super::{
 };
 use crate::{
     db::{self, Access},
-    domain::{ContentType, Cursor, File, FileChanges, Filename, NewFile},
+    domain::{ContentType, Cursor, File, FileChanges, Filename, NewFile, Principal},
     repo::{Caller, FileRepository, Once, UserRepository},
     state::AppState,
 };
@@ -199,7 +199,7 @@ impl FilesApi {
         idempotency_key: Header<Option<String>>,
         body: JsonBody<NewFileBody>,
     ) -> Result<CreatedResponse, Errors<{ UNAUTHORIZED | JSON_BODY | DATABASE }>> {
-        let (owner, new) = (auth.0.0, &body.0);
+        let (owner, new) = (auth.0, &body.0);
         let Some(key) = idempotency_key.0 else {
             return match db::retry!(state.db.writer(), Access::Write, |db| FileRepository::create(db, owner, new))? {
                 Caller::Active(file) => Ok(CreatedResponse::of(file, false)),
@@ -239,7 +239,7 @@ impl FilesApi {
             None => None,
         };
         let size = limit.0.unwrap_or(DEFAULT_PAGE);
-        match db::retry!(state.db.reader(), Access::Read, |db| FileRepository::page(db, auth.0.0, after, size))? {
+        match db::retry!(state.db.reader(), Access::Read, |db| FileRepository::page(db, auth.0, after, size))? {
             Caller::Active(page) => Ok(PageResponse::Ok(Json(FilePage {
                 items: page.items.into_iter().map(FileBody::from).collect(),
                 next_cursor: page.next.map(|cursor| cursor.encode()),
@@ -257,7 +257,7 @@ impl FilesApi {
         /// The file's id.
         id: Path<i64>,
     ) -> Result<FileResponse, Errors<{ UNAUTHORIZED | NOT_FOUND | UNPROCESSABLE | DATABASE }>> {
-        match db::retry!(state.db.reader(), Access::Read, |db| FileRepository::get(db, auth.0.0, id.0))? {
+        match db::retry!(state.db.reader(), Access::Read, |db| FileRepository::get(db, auth.0, id.0))? {
             Caller::Active(Some(file)) => Ok(FileResponse::Ok(Json(file.into()))),
             Caller::Active(None) => Err(no_such_file().into()),
             Caller::Inactive => Err(user_gone().into()),
@@ -274,9 +274,9 @@ impl FilesApi {
         id: Path<i64>,
         body: JsonBody<FilePatch>,
     ) -> Result<FileResponse, Errors<{ UNAUTHORIZED | NOT_FOUND | JSON_BODY | DATABASE }>> {
-        match db::retry!(state.db.writer(), Access::Write, |db| FileRepository::update(db, auth.0.0, id.0, &body.0))? {
+        match db::retry!(state.db.writer(), Access::Write, |db| FileRepository::update(db, auth.0, id.0, &body.0))? {
             Some(file) => Ok(FileResponse::Ok(Json(file.into()))),
-            None => Err(missing_or_gone(&state, auth.0.0).await?.into()),
+            None => Err(missing_or_gone(&state, auth.0).await?.into()),
         }
     }
 
@@ -289,10 +289,10 @@ impl FilesApi {
         /// The file's id.
         id: Path<i64>,
     ) -> Result<DeletedResponse, Errors<{ UNAUTHORIZED | NOT_FOUND | UNPROCESSABLE | DATABASE }>> {
-        if db::retry!(state.db.writer(), Access::Write, |db| FileRepository::delete(db, auth.0.0, id.0))? {
+        if db::retry!(state.db.writer(), Access::Write, |db| FileRepository::delete(db, auth.0, id.0))? {
             Ok(DeletedResponse::Deleted)
         } else {
-            Err(missing_or_gone(&state, auth.0.0).await?.into())
+            Err(missing_or_gone(&state, auth.0).await?.into())
         }
     }
 }
@@ -302,7 +302,7 @@ fn no_such_file() -> ApiError {
 }
 
 /// After a write touched no file: 404, unless the caller's account is gone (401).
-async fn missing_or_gone(state: &AppState, caller: i64) -> Result<ApiError, ApiError> {
+async fn missing_or_gone(state: &AppState, caller: Principal) -> Result<ApiError, ApiError> {
     Ok(match db::retry!(state.db.reader(), Access::Read, |db| UserRepository::me(db, caller))? {
         Caller::Active(_) => no_such_file(),
         Caller::Inactive => user_gone(),

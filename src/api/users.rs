@@ -3,19 +3,21 @@
 use poem::web::Data;
 use poem_openapi::{ApiResponse, Object, OpenApi, param::Path};
 use serde::Serialize;
+use serde_json::Value;
 
 use super::{
     ApiTags,
     body::{Fields, JsonBody, Validate},
     error::{ApiError, Errors, status::*},
     json::Json,
+    json_object::JsonObject,
     security::{BearerAuth, user_gone},
     timestamp::Timestamp,
 };
 use crate::{
     auth,
     db::{self, Access},
-    domain::{Email, Password, User, UserChanges},
+    domain::{AvatarUrl, Bio, Email, Name, Password, Preferences, Principal, ProfileChanges, User, UserChanges},
     repo::{Caller, UserRepository, UserSeen},
     state::AppState,
 };
@@ -31,8 +33,23 @@ pub struct UserBody {
     /// Inactive accounts cannot log in and their tokens are refused.
     pub is_active: bool,
     pub created_at: Timestamp,
-    /// Moves forward on every change.
+    /// Moves forward on every change to the account (not on login).
     pub updated_at: Timestamp,
+    /// A display name, or null.
+    #[oai(nullable, validator(max_length = 128))]
+    pub name: Option<String>,
+    /// A short biography, or null.
+    #[oai(nullable, validator(max_length = 512))]
+    pub bio: Option<String>,
+    /// An absolute http or https URL of a picture, or null.
+    #[oai(nullable, validator(max_length = 255))]
+    pub avatar_url: Option<String>,
+    /// The client's settings for this account: any JSON object, at most
+    /// 16 KiB as compact JSON; `{}` until set.
+    pub preferences: JsonObject,
+    /// The last successful login; null before the first.
+    #[oai(nullable)]
+    pub last_login_at: Option<Timestamp>,
 }
 
 impl From<User> for UserBody {
@@ -43,11 +60,18 @@ impl From<User> for UserBody {
             is_active: user.is_active,
             created_at: Timestamp(user.created_at),
             updated_at: Timestamp(user.updated_at),
+            name: user.name,
+            bio: user.bio,
+            avatar_url: user.avatar_url,
+            preferences: JsonObject(user.preferences),
+            last_login_at: user.last_login_at.map(Timestamp),
         }
     }
 }
 
-/// Changes to your account; omitted (or null) fields stay as they are.
+/// Changes to your account; omitted fields stay as they are. A null
+/// `email`, `password` or `is_active` also leaves it as it is; a null `name`,
+/// `bio`, `avatar_url` clears it, and a null `preferences` resets it to `{}`.
 #[derive(Debug, Object)]
 #[oai(rename = "UserPatch", deny_unknown_fields)]
 pub struct UserPatch {
@@ -65,6 +89,25 @@ pub struct UserPatch {
     /// `false` deactivates the account: it can no longer log in, and its tokens stop working.
     #[oai(nullable)]
     pub is_active: Option<bool>,
+    /// At most 128 characters, no control characters; null clears it.
+    #[oai(nullable, validator(max_length = 128, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$"))]
+    pub name: Option<String>,
+    /// At most 512 characters; line breaks and tabs are the only control characters allowed. Null clears it.
+    #[oai(nullable, validator(max_length = 512, pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"))]
+    pub bio: Option<String>,
+    /// An absolute `http` or `https` URL with a host name (no user name, password or IP address), at most
+    /// 255 characters; null clears it.
+    #[oai(
+        nullable,
+        validator(
+            max_length = 255,
+            pattern = r"^[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9-]+\.)*[A-Za-z0-9-]*[A-Za-z-][A-Za-z0-9-]*(:(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3}))?([/?#][!-~]*)?$"
+        )
+    )]
+    pub avatar_url: Option<String>,
+    /// Replaces the whole object: any JSON object, at most 16 KiB as compact JSON. Null resets it to `{}`.
+    #[oai(nullable)]
+    pub preferences: Option<JsonObject>,
 }
 
 /// A validated [`UserPatch`]; the new password is not hashed yet.
@@ -72,6 +115,15 @@ pub struct UserPatchInput {
     email: Option<Email>,
     password: Option<Password>,
     is_active: Option<bool>,
+    profile: ProfileChanges,
+}
+
+/// A string field's value, checked by `parse`.
+fn text<T>(parse: impl Fn(&str) -> Result<T, crate::domain::ProfileError>) -> impl Fn(&Value) -> Result<T, String> {
+    move |value| match value {
+        Value::String(text) => parse(text).map_err(|error| error.to_string()),
+        _ => Err("must be a string or null".to_owned()),
+    }
 }
 
 impl Validate for UserPatch {
@@ -81,7 +133,12 @@ impl Validate for UserPatch {
         let email = fields.optional("email", Email::parse);
         let password = fields.optional("password", Password::parse);
         let is_active = fields.optional_bool("is_active");
-        Some(UserPatchInput { email: email?, password: password?, is_active: is_active? })
+        let name = fields.clearable("name", text(Name::parse));
+        let bio = fields.clearable("bio", text(Bio::parse));
+        let avatar_url = fields.clearable("avatar_url", text(AvatarUrl::parse));
+        let preferences = fields.clearable("preferences", Preferences::parse);
+        let profile = ProfileChanges { name: name?, bio: bio?, avatar_url: avatar_url?, preferences: preferences? };
+        Some(UserPatchInput { email: email?, password: password?, is_active: is_active?, profile })
     }
 }
 
@@ -115,7 +172,7 @@ impl UsersApi {
         /// The user's id.
         id: Path<i64>,
     ) -> Result<UserResponse, Errors<{ UNAUTHORIZED | FORBIDDEN | NOT_FOUND | UNPROCESSABLE | DATABASE }>> {
-        match db::retry!(state.db.reader(), Access::Read, |db| UserRepository::seen_by(db, auth.0.0, id.0))? {
+        match db::retry!(state.db.reader(), Access::Read, |db| UserRepository::seen_by(db, auth.0, id.0))? {
             Caller::Inactive => Err(user_gone().into()),
             Caller::Active(UserSeen::Yourself(user)) => Ok(UserResponse::Ok(Json(user.into()))),
             Caller::Active(UserSeen::SomeoneElse) => {
@@ -128,7 +185,9 @@ impl UsersApi {
     /// Change your account
     ///
     /// Changes the email (409 if another account has it in any letter case),
-    /// the password (re-hashed) or `is_active`. Another user's id answers 403.
+    /// the password (re-hashed; every other session of yours ends, this one
+    /// stays), `is_active`, or the profile: `name`, `bio`, `avatar_url`,
+    /// `preferences` (null clears). Another user's id answers 403.
     #[oai(path = "/users/:id", method = "patch", operation_id = "update_user")]
     async fn update_user(
         &self,
@@ -138,8 +197,8 @@ impl UsersApi {
         id: Path<i64>,
         body: JsonBody<UserPatch>,
     ) -> Result<UserResponse, Errors<{ UNAUTHORIZED | FORBIDDEN | CONFLICT | JSON_BODY | DATABASE }>> {
-        let caller = auth.0.0;
-        if id.0 != caller {
+        let caller = auth.0;
+        if id.0 != caller.user_id {
             return Err(someone_else(&state, caller).await?.into());
         }
         let input = body.0;
@@ -147,7 +206,8 @@ impl UsersApi {
             Some(password) => Some(auth::hash_password(password).await?),
             None => None,
         };
-        let changes = UserChanges { email: input.email, password_hash, is_active: input.is_active };
+        let changes =
+            UserChanges { email: input.email, password_hash, is_active: input.is_active, profile: input.profile };
         match db::retry!(state.db.writer(), Access::Write, |db| UserRepository::update(db, caller, &changes))? {
             Caller::Active(user) => Ok(UserResponse::Ok(Json(user.into()))),
             Caller::Inactive => Err(user_gone().into()),
@@ -166,8 +226,8 @@ impl UsersApi {
         /// The user's id; must be yours.
         id: Path<i64>,
     ) -> Result<DeletedResponse, Errors<{ UNAUTHORIZED | FORBIDDEN | CONFLICT | UNPROCESSABLE | DATABASE }>> {
-        let caller = auth.0.0;
-        if id.0 != caller {
+        let caller = auth.0;
+        if id.0 != caller.user_id {
             return Err(someone_else(&state, caller).await?.into());
         }
         match db::retry!(state.db.writer(), Access::Write, |db| UserRepository::delete(db, caller))? {
@@ -179,7 +239,7 @@ impl UsersApi {
 
 /// The answer to acting on another user's account: 403, unless the caller's
 /// own account is gone (401).
-async fn someone_else(state: &AppState, caller: i64) -> Result<ApiError, ApiError> {
+async fn someone_else(state: &AppState, caller: Principal) -> Result<ApiError, ApiError> {
     Ok(match db::retry!(state.db.reader(), Access::Read, |db| UserRepository::me(db, caller))? {
         Caller::Active(_) => ApiError::Forbidden("you can only change your own account"),
         Caller::Inactive => user_gone(),

@@ -1,4 +1,5 @@
-//! Bearer tokens: HS256 JWTs whose `sub` is the user's id.
+//! Bearer tokens: HS256 JWTs whose `sub` is the user's id and `sid` their
+//! session's (both canonical decimal strings).
 //!
 //! Written over `hmac` + `sha2` rather than taken from `jsonwebtoken`: that
 //! crate would bring a second generation of the RustCrypto crates (the driver
@@ -14,6 +15,8 @@ use chrono::Utc;
 use hmac::{Hmac, KeyInit, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
+
+use crate::domain::Principal;
 
 /// Signs and verifies tokens with one secret.
 #[derive(Clone)]
@@ -49,6 +52,9 @@ pub enum TokenError {
     Expired,
     #[error("the token is not valid yet")]
     NotYetValid,
+    /// Issued before sessions existed (v1): it cannot be ended, so it is refused.
+    #[error("the token names no session")]
+    NoSession,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -64,6 +70,8 @@ struct Header {
 #[derive(Serialize, Deserialize)]
 struct Claims {
     sub: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sid: Option<String>,
     exp: f64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     nbf: Option<f64>,
@@ -81,10 +89,11 @@ impl TokenKeys {
         self.keyed.clone()
     }
 
-    pub fn issue(&self, user_id: i64) -> IssuedToken {
+    pub fn issue(&self, principal: Principal) -> IssuedToken {
         let now = Utc::now().timestamp();
         let claims = Claims {
-            sub: user_id.to_string(),
+            sub: principal.user_id.to_string(),
+            sid: Some(principal.session_id.to_string()),
             exp: (now + self.ttl.as_secs() as i64) as f64,
             nbf: None,
             iat: Some(now),
@@ -100,8 +109,8 @@ impl TokenKeys {
         format!("{signed}.{}", URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes()))
     }
 
-    /// The user id a valid token names.
-    pub fn verify(&self, token: &str) -> Result<i64, TokenError> {
+    /// The user and session a valid token names.
+    pub fn verify(&self, token: &str) -> Result<Principal, TokenError> {
         let (signed, signature) = token.rsplit_once('.').ok_or(TokenError::Malformed)?;
         let (header, claims) = signed.split_once('.').ok_or(TokenError::Malformed)?;
         if claims.contains('.') {
@@ -124,12 +133,16 @@ impl TokenKeys {
         if claims.nbf.is_some_and(|nbf| now < nbf) {
             return Err(TokenError::NotYetValid);
         }
-        // Canonical positive decimal only: "042" or "+42" name no user.
-        match claims.sub.parse::<i64>() {
-            Ok(id) if id > 0 && claims.sub == id.to_string() => Ok(id),
-            _ => Err(TokenError::Malformed),
-        }
+        let user_id = canonical_id(&claims.sub).ok_or(TokenError::Malformed)?;
+        let sid = claims.sid.ok_or(TokenError::NoSession)?;
+        let session_id = canonical_id(&sid).ok_or(TokenError::Malformed)?;
+        Ok(Principal { user_id, session_id })
     }
+}
+
+/// Canonical positive decimal only: "042" or "+42" name nothing.
+fn canonical_id(text: &str) -> Option<i64> {
+    text.parse::<i64>().ok().filter(|id| *id > 0 && text == id.to_string())
 }
 
 fn encode_json(value: &impl Serialize) -> String {
@@ -162,16 +175,27 @@ mod tests {
         Utc::now().timestamp() + 3600
     }
 
+    const ANN: Principal = Principal { user_id: 42, session_id: 7 };
+
     #[test]
-    fn an_issued_token_names_its_user() {
-        let issued = keys().issue(42);
+    fn an_issued_token_names_its_user_and_session() {
+        let issued = keys().issue(ANN);
         assert_eq!(issued.expires_in, Duration::from_secs(3600));
-        assert_eq!(keys().verify(&issued.token), Ok(42));
+        assert_eq!(keys().verify(&issued.token), Ok(ANN));
+    }
+
+    #[test]
+    fn a_token_without_a_session_is_refused() {
+        let v1 = forged(r#"{"alg":"HS256"}"#, &format!(r#"{{"sub":"42","exp":{}}}"#, in_an_hour()), SECRET);
+        assert_eq!(keys().verify(&v1), Err(TokenError::NoSession));
+        let bad_sid =
+            forged(r#"{"alg":"HS256"}"#, &format!(r#"{{"sub":"42","sid":"07","exp":{}}}"#, in_an_hour()), SECRET);
+        assert_eq!(keys().verify(&bad_sid), Err(TokenError::Malformed));
     }
 
     #[test]
     fn tampered_and_foreign_tokens_are_rejected() {
-        let token = keys().issue(42).token;
+        let token = keys().issue(ANN).token;
         let (signed, _) = token.rsplit_once('.').expect("three parts");
         let other_claims = URL_SAFE_NO_PAD.encode(format!(r#"{{"sub":"1","exp":{}}}"#, in_an_hour()));
         let mut parts: Vec<&str> = token.split('.').collect();
@@ -208,9 +232,12 @@ mod tests {
             SECRET,
         );
         assert_eq!(keys().verify(&early), Err(TokenError::NotYetValid));
-        let started =
-            forged(r#"{"alg":"HS256"}"#, &format!(r#"{{"sub":"42","exp":{},"nbf":{}}}"#, now + 60, now - 60), SECRET);
-        assert_eq!(keys().verify(&started), Ok(42));
+        let started = forged(
+            r#"{"alg":"HS256"}"#,
+            &format!(r#"{{"sub":"42","sid":"7","exp":{},"nbf":{}}}"#, now + 60, now - 60),
+            SECRET,
+        );
+        assert_eq!(keys().verify(&started), Ok(ANN));
     }
 
     #[test]

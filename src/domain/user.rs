@@ -4,7 +4,7 @@ use std::fmt;
 
 use chrono::{DateTime, Utc};
 
-use super::Email;
+use super::{Email, ProfileChanges};
 
 /// An account as everyone but the password check sees it: no hash.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -14,6 +14,12 @@ pub struct User {
     pub is_active: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub name: Option<String>,
+    pub bio: Option<String>,
+    pub avatar_url: Option<String>,
+    /// Always a JSON object (`{}` by default).
+    pub preferences: serde_json::Map<String, serde_json::Value>,
+    pub last_login_at: Option<DateTime<Utc>>,
 }
 
 /// What a password is checked against.
@@ -45,12 +51,14 @@ impl fmt::Debug for PasswordHash {
     }
 }
 
-/// A partial update; `None` leaves the field as it is.
+/// A partial update; `None` leaves the field as it is. A new password ends
+/// the account's other sessions.
 #[derive(Debug, Default)]
 pub struct UserChanges {
     pub email: Option<Email>,
     pub password_hash: Option<PasswordHash>,
     pub is_active: Option<bool>,
+    pub profile: ProfileChanges,
 }
 
 #[cfg(test)]

@@ -1,11 +1,12 @@
-//! Document metadata: `queries/files.sql`. Every method is scoped by owner.
+//! Document metadata: `queries/files.sql`. Every method is scoped by owner,
+//! the caller in a live session.
 
 use reviewpoint_codegen::queries::files as q;
 
 use super::Caller;
 use crate::{
     db::{self, DbError, Executor},
-    domain::{ContentType, Cursor, File, FileChanges, Filename, NewFile, Page},
+    domain::{ContentType, Cursor, File, FileChanges, Filename, NewFile, Page, Principal},
 };
 
 pub struct FileRepository;
@@ -39,9 +40,11 @@ fn scoped(rows: Vec<q::FileSeenByOwner>) -> Caller<Vec<File>> {
 }
 
 impl FileRepository {
-    pub async fn create(db: &impl Executor, owner: i64, new: &NewFile) -> Result<Caller<File>, DbError> {
+    pub async fn create(db: &impl Executor, owner: Principal, new: &NewFile) -> Result<Caller<File>, DbError> {
         let (name, kind) = (new.filename.as_str(), new.content_type.as_str());
-        let created = db::run!(db, |c| q::insert_file_for_active_owner().bind(c, &name, &kind, &owner).opt());
+        let Principal { user_id, session_id } = owner;
+        let created =
+            db::run!(db, |c| q::insert_file_for_active_owner().bind(c, &name, &kind, &user_id, &session_id).opt());
         match created {
             Ok(row) => Ok(row.map_or(Caller::Inactive, |row| Caller::Active(file(row)))),
             // The owner was deleted between the check and the insert.
@@ -51,8 +54,9 @@ impl FileRepository {
     }
 
     /// The owner's file `id`, or `None` (also when someone else owns it).
-    pub async fn get(db: &impl Executor, owner: i64, id: i64) -> Result<Caller<Option<File>>, DbError> {
-        let rows = db::run!(db, |c| q::file_seen_by_owner().bind(c, &id, &owner).all())?;
+    pub async fn get(db: &impl Executor, owner: Principal, id: i64) -> Result<Caller<Option<File>>, DbError> {
+        let Principal { user_id, session_id } = owner;
+        let rows = db::run!(db, |c| q::file_seen_by_owner().bind(c, &id, &user_id, &session_id).all())?;
         Ok(match scoped(rows) {
             Caller::Inactive => Caller::Inactive,
             Caller::Active(mut files) => Caller::Active(files.pop()),
@@ -62,17 +66,18 @@ impl FileRepository {
     /// Up to `size` of the owner's files, newest first, strictly after `after`.
     pub async fn page(
         db: &impl Executor,
-        owner: i64,
+        owner: Principal,
         after: Option<Cursor>,
         size: u32,
     ) -> Result<Caller<Page<File>>, DbError> {
         // One extra row tells whether another page follows, without a count query.
         let fetch = i64::from(size) + 1;
+        let Principal { user_id, session_id } = owner;
         let rows = match after {
-            None => db::run!(db, |c| q::files_seen_by_owner_first_page().bind(c, &fetch, &owner).all())?,
-            Some(at) => {
-                db::run!(db, |c| q::files_seen_by_owner_after().bind(c, &at.created_at, &at.id, &fetch, &owner).all())?
-            }
+            None => db::run!(db, |c| q::files_seen_by_owner_first_page().bind(c, &fetch, &user_id, &session_id).all())?,
+            Some(at) => db::run!(db, |c| q::files_seen_by_owner_after()
+                .bind(c, &at.created_at, &at.id, &fetch, &user_id, &session_id)
+                .all())?,
         };
         let Caller::Active(mut items) = scoped(rows) else { return Ok(Caller::Inactive) };
         let more = items.len() > size as usize;
@@ -87,19 +92,22 @@ impl FileRepository {
     /// Applies the changes; `None` when the owner has no such file or is not active.
     pub async fn update(
         db: &impl Executor,
-        owner: i64,
+        owner: Principal,
         id: i64,
         changes: &FileChanges,
     ) -> Result<Option<File>, DbError> {
         let name = changes.filename.as_ref().map(Filename::as_str);
         let kind = changes.content_type.as_ref().map(ContentType::as_str);
-        let found = db::run!(db, |c| q::update_file_of_active_owner().bind(c, &name, &kind, &id, &owner).opt())?;
+        let Principal { user_id, session_id } = owner;
+        let found =
+            db::run!(db, |c| q::update_file_of_active_owner().bind(c, &name, &kind, &id, &user_id, &session_id).opt())?;
         Ok(found.map(file))
     }
 
     /// `false` when the owner has no such file or is not active.
-    pub async fn delete(db: &impl Executor, owner: i64, id: i64) -> Result<bool, DbError> {
-        let deleted = db::run!(db, |c| q::delete_file_of_active_owner().bind(c, &id, &owner))?;
+    pub async fn delete(db: &impl Executor, owner: Principal, id: i64) -> Result<bool, DbError> {
+        let Principal { user_id, session_id } = owner;
+        let deleted = db::run!(db, |c| q::delete_file_of_active_owner().bind(c, &id, &user_id, &session_id))?;
         Ok(deleted == 1)
     }
 }

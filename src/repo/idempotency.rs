@@ -7,7 +7,7 @@ use reviewpoint_codegen::queries::idempotency as q;
 use super::{Caller, FileRepository};
 use crate::{
     db::{self, Connection, DbError, in_transaction},
-    domain::{File, NewFile},
+    domain::{File, NewFile, Principal},
 };
 
 /// What an attempt under an idempotency key did.
@@ -38,14 +38,15 @@ impl FileRepository {
     /// key, the insert and its recorded outcome commit together.
     pub async fn create_once(
         connection: &mut Connection,
-        owner: i64,
+        owner: Principal,
         new: &NewFile,
         key: &str,
         ttl: Duration,
     ) -> Result<Caller<Once<File>>, DbError> {
         let (fingerprint, ttl) = (new.fingerprint(), ttl.as_secs_f64());
+        let user_id = owner.user_id;
         let outcome = in_transaction(connection, async |tx| {
-            let claim = db::run!(tx, |c| q::claim_idempotency_key().bind(c, &owner, &key, &fingerprint, &ttl).opt());
+            let claim = db::run!(tx, |c| q::claim_idempotency_key().bind(c, &user_id, &key, &fingerprint, &ttl).opt());
             let claimed = match claim {
                 Ok(claimed) => claimed.is_some(),
                 // The owner was deleted meanwhile.
@@ -55,7 +56,9 @@ impl FileRepository {
                 Err(error) => return Err(error.into()),
             };
             if !claimed {
-                let record = db::run!(tx, |c| q::idempotent_outcome().bind(c, &owner, &key).one())?;
+                let session_id = owner.session_id;
+                let record = db::run!(tx, |c| q::idempotent_outcome().bind(c, &user_id, &key, &session_id).opt())?;
+                let Some(record) = record else { return Err(Abort::Inactive) };
                 if record.fingerprint != fingerprint {
                     return Ok(Once::KeyReused);
                 }
@@ -66,7 +69,7 @@ impl FileRepository {
                 return Err(Abort::Inactive);
             };
             let recorded = serde_json::to_string(&file).map_err(|_| DbError::Unreadable("idempotency outcome"))?;
-            db::run!(tx, |c| q::record_idempotent_outcome().bind(c, &recorded, &owner, &key))?;
+            db::run!(tx, |c| q::record_idempotent_outcome().bind(c, &recorded, &user_id, &key))?;
             Ok(Once::Created(file))
         })
         .await;

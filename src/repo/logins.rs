@@ -18,8 +18,6 @@ pub struct LoginAttempt {
     pub credentials: Option<Credentials>,
     /// Set while the account or the client address is locked.
     pub locked_until: Option<DateTime<Utc>>,
-    /// Whether the account has failures in its current window.
-    pub account_has_failures: bool,
 }
 
 impl LoginRepository {
@@ -33,11 +31,7 @@ impl LoginRepository {
             }
             _ => None,
         };
-        Ok(LoginAttempt {
-            credentials,
-            locked_until: row.locked_until,
-            account_has_failures: row.account_failures.is_some(),
-        })
+        Ok(LoginAttempt { credentials, locked_until: row.locked_until })
     }
 
     /// Counts a failed login against the account and the client address.
@@ -47,13 +41,6 @@ impl LoginRepository {
             let max = i32::try_from(max).unwrap_or(i32::MAX);
             db::run!(db, |c| q::record_login_failure().bind(c, &key, &max, &window))?;
         }
-        Ok(())
-    }
-
-    /// After a successful login: the account starts afresh.
-    pub async fn forget_account_failures(db: &impl Executor, keys: &ThrottleKeys) -> Result<(), DbError> {
-        let key = keys.account.as_str();
-        db::run!(db, |c| q::forget_login_failures().bind(c, &key))?;
         Ok(())
     }
 

@@ -5,7 +5,7 @@ use reviewpoint_codegen::queries::users as q;
 use super::Caller;
 use crate::{
     db::{self, DbError, Executor},
-    domain::{Credentials, Email, PasswordHash, User, UserChanges},
+    domain::{Credentials, Email, PasswordHash, Principal, User, UserChanges},
 };
 
 pub struct UserRepository;
@@ -25,6 +25,15 @@ fn user(row: q::User) -> User {
         is_active: row.is_active,
         created_at: row.created_at,
         updated_at: row.updated_at,
+        name: row.name,
+        bio: row.bio,
+        avatar_url: row.avatar_url,
+        // The column is constrained to objects; anything else reads as `{}`.
+        preferences: match row.preferences {
+            serde_json::Value::Object(object) => object,
+            _ => serde_json::Map::new(),
+        },
+        last_login_at: row.last_login_at,
     }
 }
 
@@ -41,22 +50,24 @@ impl UserRepository {
     }
 
     /// The caller's own account.
-    pub async fn me(db: &impl Executor, caller: i64) -> Result<Caller<User>, DbError> {
-        let found = db::run!(db, |c| q::active_user_by_id().bind(c, &caller).opt())?;
+    pub async fn me(db: &impl Executor, caller: Principal) -> Result<Caller<User>, DbError> {
+        let Principal { user_id, session_id } = caller;
+        let found = db::run!(db, |c| q::caller_in_session().bind(c, &user_id, &session_id).opt())?;
         Ok(found.map_or(Caller::Inactive, |row| Caller::Active(user(row))))
     }
 
     /// Account `target` as `caller` may see it, in one statement. Reading
     /// your own account, the usual case, is the cheaper lookup of [`Self::me`].
-    pub async fn seen_by(db: &impl Executor, caller: i64, target: i64) -> Result<Caller<UserSeen>, DbError> {
-        if target == caller {
+    pub async fn seen_by(db: &impl Executor, caller: Principal, target: i64) -> Result<Caller<UserSeen>, DbError> {
+        if target == caller.user_id {
             return Ok(match Self::me(db, caller).await? {
                 Caller::Active(user) => Caller::Active(UserSeen::Yourself(user)),
                 Caller::Inactive => Caller::Inactive,
             });
         }
-        let rows = db::run!(db, |c| q::user_seen_by_caller().bind(c, &caller, &target).all())?;
-        if !rows.iter().any(|row| row.id == caller && row.is_active) {
+        let Principal { user_id, session_id } = caller;
+        let rows = db::run!(db, |c| q::user_seen_by_caller().bind(c, &session_id, &user_id, &target).all())?;
+        if !rows.iter().any(|row| row.id == user_id && row.caller_live) {
             return Ok(Caller::Inactive);
         }
         let seen = if rows.iter().any(|row| row.id == target) { UserSeen::SomeoneElse } else { UserSeen::Nobody };
@@ -74,19 +85,48 @@ impl UserRepository {
         }))
     }
 
-    /// Applies the given changes to an active account; a `Conflict` on
+    /// Applies the given changes to the caller's account; a new password ends
+    /// its other sessions in the same statement. A `Conflict` on
     /// `ux_users_email_lower` when the new email is taken.
-    pub async fn update(db: &impl Executor, id: i64, changes: &UserChanges) -> Result<Caller<User>, DbError> {
+    pub async fn update(db: &impl Executor, caller: Principal, changes: &UserChanges) -> Result<Caller<User>, DbError> {
+        let Principal { user_id, session_id } = caller;
         let email = changes.email.as_ref().map(Email::as_str);
         let hash = changes.password_hash.as_ref().map(PasswordHash::expose);
-        let found = db::run!(db, |c| q::update_active_user().bind(c, &email, &hash, &changes.is_active, &id).opt())?;
+        let profile = &changes.profile;
+        let (set_name, name) = (profile.name.is_some(), profile.name.clone().flatten());
+        let name = name.as_ref().map(|name| name.as_str());
+        let (set_bio, bio) = (profile.bio.is_some(), profile.bio.clone().flatten());
+        let bio = bio.as_ref().map(|bio| bio.as_str());
+        let (set_avatar, avatar) = (profile.avatar_url.is_some(), profile.avatar_url.clone().flatten());
+        let avatar = avatar.as_ref().map(|url| url.as_str());
+        let set_preferences = profile.preferences.is_some();
+        let preferences = profile.preferences.clone().flatten().map(|preferences| preferences.as_value());
+        let found = db::run!(db, |c| q::update_active_user()
+            .bind(
+                c,
+                &email,
+                &hash,
+                &changes.is_active,
+                &set_name,
+                &name,
+                &set_bio,
+                &bio,
+                &set_avatar,
+                &avatar,
+                &set_preferences,
+                &preferences,
+                &user_id,
+                &session_id
+            )
+            .opt())?;
         Ok(found.map_or(Caller::Inactive, |row| Caller::Active(user(row))))
     }
 
-    /// Deletes an active account; a `Conflict` on `files_user_id_fkey` while
-    /// it still owns files (nothing is deleted then).
-    pub async fn delete(db: &impl Executor, id: i64) -> Result<Caller<()>, DbError> {
-        let deleted = db::run!(db, |c| q::delete_active_user().bind(c, &id))?;
+    /// Deletes the caller's account and its sessions; a `Conflict` on
+    /// `files_user_id_fkey` while it still owns files (nothing is deleted then).
+    pub async fn delete(db: &impl Executor, caller: Principal) -> Result<Caller<()>, DbError> {
+        let Principal { user_id, session_id } = caller;
+        let deleted = db::run!(db, |c| q::delete_active_user().bind(c, &user_id, &session_id))?;
         Ok(if deleted == 1 { Caller::Active(()) } else { Caller::Inactive })
     }
 }

@@ -3,7 +3,7 @@ use std::time::Duration;
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use reqwest::Method;
 use reviewpoint::{auth::TokenKeys, domain::Email, repo::UserRepository};
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::helpers::{PASSWORD, TOKEN_SECRET, TestApp};
 
@@ -19,7 +19,25 @@ async fn register_returns_201_with_the_user_and_its_location() {
     assert_eq!(user["email"], "Ann@Example.com");
     assert_eq!(user["is_active"], true);
     let keys: Vec<_> = user.as_object().expect("object").keys().cloned().collect();
-    assert_eq!(keys, ["created_at", "email", "id", "is_active", "updated_at"]);
+    assert_eq!(
+        keys,
+        [
+            "avatar_url",
+            "bio",
+            "created_at",
+            "email",
+            "id",
+            "is_active",
+            "last_login_at",
+            "name",
+            "preferences",
+            "updated_at"
+        ]
+    );
+    assert_eq!(
+        (&user["name"], &user["bio"], &user["avatar_url"], &user["preferences"], &user["last_login_at"]),
+        (&Value::Null, &Value::Null, &Value::Null, &serde_json::json!({}), &Value::Null)
+    );
     let created_at = user["created_at"].as_str().expect("timestamp");
     assert!(created_at.ends_with('Z') && chrono::DateTime::parse_from_rfc3339(created_at).is_ok(), "{created_at}");
     let stored = UserRepository::by_id(&app.pool.get().await.expect("connection"), id).await.expect("read");
@@ -108,8 +126,10 @@ async fn login_returns_a_bearer_token_that_works() {
 
     assert_eq!(token["token_type"], "bearer");
     assert_eq!(token["expires_in"], 3600);
-    let me = app.call(Method::GET, "/api/v1/auth/me", token["access_token"].as_str(), None).await.expect(200);
-    assert_eq!(me, registered);
+    let mut me = app.call(Method::GET, "/api/v1/auth/me", token["access_token"].as_str(), None).await.expect(200);
+    assert!(me["last_login_at"].is_string(), "{me}");
+    me["last_login_at"] = serde_json::Value::Null;
+    assert_eq!(me, registered, "the same account, with its login recorded");
 }
 
 #[tokio::test]
@@ -168,8 +188,8 @@ async fn me_returns_401_without_a_usable_token() {
     let tampered = format!("{header}.{}.{}", claims(in_an_hour + 1), ann.token.rsplit_once('.').expect("jwt").1);
     let alg_none = format!("{}.{}.", URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"JWT"}"#), claims(in_an_hour));
     let wrong_key =
-        TokenKeys::new(b"some-other-secret-some-other-secret", Duration::from_secs(3600)).issue(ann.id).token;
-    let expired = TokenKeys::new(TOKEN_SECRET, Duration::ZERO).issue(ann.id).token;
+        TokenKeys::new(b"some-other-secret-some-other-secret", Duration::from_secs(3600)).issue(ann.principal).token;
+    let expired = TokenKeys::new(TOKEN_SECRET, Duration::ZERO).issue(ann.principal).token;
 
     for (case, token) in [
         ("malformed", Some("not-a-jwt")),

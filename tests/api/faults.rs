@@ -258,6 +258,7 @@ async fn restarts_cuts_and_stalls_under_load_lose_no_acknowledged_write() {
 async fn stored_files(url: &reviewpoint::config::DatabaseUrl, owner: i64) -> BTreeMap<i64, (String, String)> {
     let pool = db::build_pool(url, reviewpoint::config::Environment::Test.pool());
     let connection = pool.get().await.expect("connection");
+    let owner = crate::helpers::sign_in(&connection, owner).await;
     let mut rows = BTreeMap::new();
     let mut after = None;
     loop {

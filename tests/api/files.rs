@@ -37,9 +37,10 @@ async fn create_file_returns_201_owned_by_the_caller_with_location() {
     assert_eq!(file["user_id"], ann.id);
     let keys: Vec<_> = file.as_object().expect("object").keys().cloned().collect();
     assert_eq!(keys, ["content_type", "created_at", "filename", "id", "updated_at", "user_id"]);
-    let stored = FileRepository::get(&app.pool.get().await.expect("conn"), ann.id, file["id"].as_i64().expect("id"))
-        .await
-        .expect("read");
+    let stored =
+        FileRepository::get(&app.pool.get().await.expect("conn"), ann.principal, file["id"].as_i64().expect("id"))
+            .await
+            .expect("read");
     assert!(matches!(stored, Caller::Active(Some(f)) if f.filename == "Q3 report.pdf"));
 }
 

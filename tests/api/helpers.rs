@@ -17,7 +17,9 @@ use reviewpoint::{
     auth::TokenKeys,
     config::{DatabaseUrl, Environment, PoolSettings},
     db::{self, Pool},
+    domain::{Principal, RefreshToken, ThrottleKeys},
     migrate::Migrator,
+    repo::SessionRepository,
     startup,
     state::{self, AppState},
 };
@@ -231,11 +233,14 @@ impl Reply {
     }
 }
 
-/// A registered user with a fresh token.
+/// A registered user, logged in: a fresh session.
 #[derive(Clone, Debug)]
 pub struct TestUser {
     pub id: i64,
     pub token: String,
+    pub refresh_token: String,
+    /// The user and session the token names.
+    pub principal: Principal,
 }
 
 /// The real server on a random local port, over its own test database.
@@ -358,8 +363,11 @@ impl TestApp {
     /// Registers `email` and logs in.
     pub async fn user(&self, email: &str) -> TestUser {
         let user = self.register(email).await.expect(201);
-        let token = self.login(email, PASSWORD).await.expect(200)["access_token"].as_str().expect("token").to_owned();
-        TestUser { id: user["id"].as_i64().expect("id"), token }
+        let tokens = self.login(email, PASSWORD).await.expect(200);
+        let token = tokens["access_token"].as_str().expect("token").to_owned();
+        let refresh_token = tokens["refresh_token"].as_str().expect("refresh token").to_owned();
+        let principal = principal_of(&token);
+        TestUser { id: user["id"].as_i64().expect("id"), token, refresh_token, principal }
     }
 
     /// Creates a file owned by `user`; returns its JSON.
@@ -367,4 +375,27 @@ impl TestApp {
         let body = serde_json::json!({ "filename": filename, "content_type": "application/pdf" });
         self.call(Method::POST, "/api/v1/files", Some(&user.token), Some(body)).await.expect(201)
     }
+}
+
+/// A live session of `user_id`, started the way login starts one: what a
+/// repository test acts as. Panics when the user is not active.
+pub async fn sign_in(db: &impl db::Executor, user_id: i64) -> Principal {
+    let keys = ThrottleKeys::new("someone@example.com", "127.0.0.1".parse().expect("an address"));
+    let refresh = RefreshToken::generate().hash();
+    let ttl = Duration::from_secs(3600);
+    let started = SessionRepository::start(db, user_id, Some("tests"), &refresh, ttl, &keys).await.expect("start");
+    started.expect("an active user").principal
+}
+
+/// A caller that does not exist.
+pub const NOBODY: Principal = Principal { user_id: 999_999, session_id: 999_999 };
+
+/// The user and session an access token names, read from its claims.
+pub fn principal_of(token: &str) -> Principal {
+    use base64::Engine;
+    let claims = token.split('.').nth(1).expect("a JWT");
+    let claims = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(claims).expect("base64url");
+    let claims: serde_json::Value = serde_json::from_slice(&claims).expect("JSON claims");
+    let id = |claim: &str| claims[claim].as_str().and_then(|id| id.parse().ok()).expect("a decimal id claim");
+    Principal { user_id: id("sub"), session_id: id("sid") }
 }

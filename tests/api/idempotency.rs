@@ -152,7 +152,8 @@ async fn an_expired_key_may_be_used_again() {
         let client = pool.get().await.expect("connection");
         let email = reviewpoint::domain::Email::parse("ann@example.com").expect("valid");
         let hash = reviewpoint::domain::PasswordHash::new("$argon2id$x".into());
-        reviewpoint::repo::UserRepository::create(&client, &email, &hash).await.expect("user").id
+        let id = reviewpoint::repo::UserRepository::create(&client, &email, &hash).await.expect("user").id;
+        crate::helpers::sign_in(&client, id).await
     };
     let new = NewFile {
         filename: Filename::parse("a.pdf").expect("valid"),

@@ -26,6 +26,7 @@ mod replicas;
 mod request_ids;
 mod requests;
 mod retries;
+mod sessions;
 mod shutdown;
 mod spec;
 mod transactions;

@@ -1,11 +1,11 @@
 use reviewpoint::{
     db::{ConflictKind, DbError},
-    domain::{ContentType, Email, FileChanges, Filename, NewFile, PasswordHash, UserChanges},
+    domain::{ContentType, Email, FileChanges, Filename, NewFile, PasswordHash, Principal, UserChanges},
     migrate::schema_snapshot,
     repo::{Caller, FileRepository, UserRepository, UserSeen},
 };
 
-use crate::helpers::TestDb;
+use crate::helpers::{NOBODY, TestDb, sign_in};
 
 const HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g";
 
@@ -32,8 +32,9 @@ async fn a_user_goes_through_create_read_update_delete() {
     assert_eq!(created.created_at, created.updated_at);
     assert_eq!(UserRepository::by_id(&client, created.id).await.expect("read"), Some(created.clone()));
 
+    let ann = sign_in(&client, created.id).await;
     let changes = UserChanges { email: Some(email("ann@example.org")), is_active: Some(false), ..Default::default() };
-    let Caller::Active(updated) = UserRepository::update(&client, created.id, &changes).await.expect("update") else {
+    let Caller::Active(updated) = UserRepository::update(&client, ann, &changes).await.expect("update") else {
         panic!("the user is active")
     };
     assert_eq!((updated.email.as_str(), updated.is_active), ("ann@example.org", false));
@@ -41,17 +42,14 @@ async fn a_user_goes_through_create_read_update_delete() {
     assert_eq!(updated.created_at, created.created_at);
 
     let changes = UserChanges { is_active: Some(true), ..Default::default() };
-    assert_eq!(
-        UserRepository::update(&client, created.id, &changes).await.expect("update"),
-        Caller::Inactive,
-        "inactive now"
-    );
+    assert_eq!(UserRepository::update(&client, ann, &changes).await.expect("update"), Caller::Inactive, "inactive now");
     let other = UserRepository::create(&client, &email("bo@example.com"), &PasswordHash::new(HASH.into()))
         .await
         .expect("create");
-    assert_eq!(UserRepository::delete(&client, other.id).await.expect("delete"), Caller::Active(()));
+    let bo = sign_in(&client, other.id).await;
+    assert_eq!(UserRepository::delete(&client, bo).await.expect("delete"), Caller::Active(()));
     assert_eq!(UserRepository::by_id(&client, other.id).await.expect("read"), None);
-    assert_eq!(UserRepository::delete(&client, other.id).await.expect("delete again"), Caller::Inactive);
+    assert_eq!(UserRepository::delete(&client, bo).await.expect("delete again"), Caller::Inactive);
 }
 
 #[tokio::test]
@@ -61,11 +59,12 @@ async fn updated_at_moves_forward_on_every_update_even_within_one_transaction() 
     let user = UserRepository::create(&client, &email("a@example.com"), &PasswordHash::new(HASH.into()))
         .await
         .expect("create");
+    let caller = sign_in(&client, user.id).await;
 
     let (first, second) = reviewpoint::db::in_transaction(&mut client, async |tx| {
         let activate = UserChanges { is_active: Some(true), ..Default::default() };
-        let first = UserRepository::update(tx, user.id, &activate).await?;
-        let second = UserRepository::update(tx, user.id, &activate).await?;
+        let first = UserRepository::update(tx, caller, &activate).await?;
+        let second = UserRepository::update(tx, caller, &activate).await?;
         Ok::<_, DbError>((first, second))
     })
     .await
@@ -101,28 +100,28 @@ async fn files_are_visible_only_to_their_owner() {
     let hash = PasswordHash::new(HASH.into());
     let owner = UserRepository::create(&client, &email("owner@example.com"), &hash).await.expect("owner");
     let other = UserRepository::create(&client, &email("other@example.com"), &hash).await.expect("other");
+    let (owner_id, owner, other) = (owner.id, sign_in(&client, owner.id).await, sign_in(&client, other.id).await);
 
-    let Caller::Active(file) = FileRepository::create(&client, owner.id, &new_file("a.pdf")).await.expect("create")
-    else {
+    let Caller::Active(file) = FileRepository::create(&client, owner, &new_file("a.pdf")).await.expect("create") else {
         panic!("the owner is active")
     };
     assert_eq!(
         (file.filename.as_str(), file.content_type.as_str(), file.user_id),
-        ("a.pdf", "application/pdf", owner.id)
+        ("a.pdf", "application/pdf", owner_id)
     );
 
     let rename = FileChanges { filename: Some(Filename::parse("b.pdf").expect("valid")), ..Default::default() };
-    assert_eq!(FileRepository::get(&client, other.id, file.id).await.expect("get"), Caller::Active(None));
-    assert_eq!(FileRepository::update(&client, other.id, file.id, &rename).await.expect("update"), None);
-    assert!(!FileRepository::delete(&client, other.id, file.id).await.expect("delete"));
+    assert_eq!(FileRepository::get(&client, other, file.id).await.expect("get"), Caller::Active(None));
+    assert_eq!(FileRepository::update(&client, other, file.id, &rename).await.expect("update"), None);
+    assert!(!FileRepository::delete(&client, other, file.id).await.expect("delete"));
 
-    assert_eq!(FileRepository::get(&client, owner.id, file.id).await.expect("get"), Caller::Active(Some(file.clone())));
-    let renamed = FileRepository::update(&client, owner.id, file.id, &rename).await.expect("update").expect("owned");
+    assert_eq!(FileRepository::get(&client, owner, file.id).await.expect("get"), Caller::Active(Some(file.clone())));
+    let renamed = FileRepository::update(&client, owner, file.id, &rename).await.expect("update").expect("owned");
     assert_eq!((renamed.filename.as_str(), renamed.content_type.as_str()), ("b.pdf", "application/pdf"));
     assert!(renamed.updated_at > file.updated_at);
-    assert!(FileRepository::delete(&client, owner.id, file.id).await.expect("delete"));
-    assert_eq!(FileRepository::get(&client, owner.id, file.id).await.expect("get"), Caller::Active(None));
-    assert_eq!(FileRepository::get(&client, 999_999, file.id).await.expect("get"), Caller::Inactive);
+    assert!(FileRepository::delete(&client, owner, file.id).await.expect("delete"));
+    assert_eq!(FileRepository::get(&client, owner, file.id).await.expect("get"), Caller::Active(None));
+    assert_eq!(FileRepository::get(&client, NOBODY, file.id).await.expect("get"), Caller::Inactive);
 }
 
 #[tokio::test]
@@ -132,16 +131,17 @@ async fn a_user_who_owns_files_cannot_be_deleted_and_nothing_is_lost() {
     let owner = UserRepository::create(&client, &email("owner@example.com"), &PasswordHash::new(HASH.into()))
         .await
         .expect("owner");
-    FileRepository::create(&client, owner.id, &new_file("a.pdf")).await.expect("file");
+    let caller = sign_in(&client, owner.id).await;
+    FileRepository::create(&client, caller, &new_file("a.pdf")).await.expect("file");
 
-    let deleted = UserRepository::delete(&client, owner.id).await;
+    let deleted = UserRepository::delete(&client, caller).await;
 
     assert!(
         matches!(&deleted, Err(DbError::Conflict { kind: ConflictKind::ForeignKey, constraint }) if constraint == "files_user_id_fkey"),
         "{deleted:?}"
     );
     assert!(UserRepository::by_id(&client, owner.id).await.expect("read").is_some());
-    let Caller::Active(page) = FileRepository::page(&client, owner.id, None, 10).await.expect("read") else {
+    let Caller::Active(page) = FileRepository::page(&client, caller, None, 10).await.expect("read") else {
         panic!("the owner is active")
     };
     assert_eq!(page.items.len(), 1);
@@ -155,17 +155,21 @@ async fn a_caller_sees_their_own_account_only_while_active_and_nothing_of_anyone
         UserRepository::create(&client, &email(address), &PasswordHash::new(HASH.into())).await.expect("user")
     };
     let (ann, bob) = (create("ann@example.com").await, create("bob@example.com").await);
+    let as_ann = sign_in(&client, ann.id).await;
+    let ann = UserRepository::by_id(&client, ann.id).await.expect("read").expect("exists");
     let seen = async |caller, target| UserRepository::seen_by(&client, caller, target).await.expect("read");
 
-    assert_eq!(seen(ann.id, ann.id).await, Caller::Active(UserSeen::Yourself(ann.clone())));
-    assert_eq!(seen(ann.id, bob.id).await, Caller::Active(UserSeen::SomeoneElse));
-    assert_eq!(seen(ann.id, 999_999).await, Caller::Active(UserSeen::Nobody));
-    assert_eq!(seen(999_998, bob.id).await, Caller::Inactive, "a caller who does not exist");
+    assert_eq!(seen(as_ann, ann.id).await, Caller::Active(UserSeen::Yourself(ann.clone())));
+    assert_eq!(seen(as_ann, bob.id).await, Caller::Active(UserSeen::SomeoneElse));
+    assert_eq!(seen(as_ann, 999_999).await, Caller::Active(UserSeen::Nobody));
+    assert_eq!(seen(NOBODY, bob.id).await, Caller::Inactive, "a caller who does not exist");
+    let bobs_session = Principal { user_id: ann.id, ..sign_in(&client, bob.id).await };
+    assert_eq!(seen(bobs_session, bob.id).await, Caller::Inactive, "a session of someone else");
 
     let deactivate = UserChanges { is_active: Some(false), ..Default::default() };
-    UserRepository::update(&client, ann.id, &deactivate).await.expect("deactivate");
+    UserRepository::update(&client, as_ann, &deactivate).await.expect("deactivate");
     for target in [ann.id, bob.id, 999_999] {
-        assert_eq!(seen(ann.id, target).await, Caller::Inactive, "an inactive caller learns nothing of {target}");
+        assert_eq!(seen(as_ann, target).await, Caller::Inactive, "an inactive caller learns nothing of {target}");
     }
 }
 
@@ -175,11 +179,12 @@ async fn a_file_needs_an_existing_active_owner() {
     let client = db.pool().get().await.expect("connection");
     let owner =
         UserRepository::create(&client, &email("o@example.com"), &PasswordHash::new(HASH.into())).await.expect("owner");
+    let owner = sign_in(&client, owner.id).await;
     let deactivate = UserChanges { is_active: Some(false), ..Default::default() };
-    UserRepository::update(&client, owner.id, &deactivate).await.expect("deactivate");
+    UserRepository::update(&client, owner, &deactivate).await.expect("deactivate");
 
-    let for_nobody = FileRepository::create(&client, 999_999, &new_file("a.pdf")).await.expect("create");
-    let for_inactive = FileRepository::create(&client, owner.id, &new_file("a.pdf")).await.expect("create");
+    let for_nobody = FileRepository::create(&client, NOBODY, &new_file("a.pdf")).await.expect("create");
+    let for_inactive = FileRepository::create(&client, owner, &new_file("a.pdf")).await.expect("create");
 
     assert_eq!(for_nobody, Caller::Inactive);
     assert_eq!(for_inactive, Caller::Inactive);
@@ -192,10 +197,11 @@ async fn files_page_newest_first_without_duplicates_or_gaps() {
     let owner = UserRepository::create(&client, &email("owner@example.com"), &PasswordHash::new(HASH.into()))
         .await
         .expect("owner");
+    let owner = sign_in(&client, owner.id).await;
     let mut created = Vec::new();
     for n in 0..5 {
         let Caller::Active(file) =
-            FileRepository::create(&client, owner.id, &new_file(&format!("{n}.pdf"))).await.expect("file")
+            FileRepository::create(&client, owner, &new_file(&format!("{n}.pdf"))).await.expect("file")
         else {
             panic!("the owner is active")
         };
@@ -205,14 +211,14 @@ async fn files_page_newest_first_without_duplicates_or_gaps() {
     let mut seen = Vec::new();
     let mut after = None;
     loop {
-        let Caller::Active(page) = FileRepository::page(&client, owner.id, after, 2).await.expect("page") else {
+        let Caller::Active(page) = FileRepository::page(&client, owner, after, 2).await.expect("page") else {
             panic!("the owner is active")
         };
         assert!(page.items.len() <= 2);
         seen.extend(page.items.iter().map(|f| f.id));
         // A file added mid-way is newer than every cursor: it must not show up later.
         if seen.len() == 2 {
-            FileRepository::create(&client, owner.id, &new_file("late.pdf")).await.expect("file");
+            FileRepository::create(&client, owner, &new_file("late.pdf")).await.expect("file");
         }
         match page.next {
             Some(next) => after = Some(next),
@@ -245,7 +251,8 @@ async fn models_serialize_to_json_with_utc_timestamps_and_no_hash() {
     let client = db.pool().get().await.expect("connection");
     let user =
         UserRepository::create(&client, &email("a@example.com"), &PasswordHash::new(HASH.into())).await.expect("user");
-    let Caller::Active(file) = FileRepository::create(&client, user.id, &new_file("a.pdf")).await.expect("file") else {
+    let caller = sign_in(&client, user.id).await;
+    let Caller::Active(file) = FileRepository::create(&client, caller, &new_file("a.pdf")).await.expect("file") else {
         panic!("the owner is active")
     };
     let credentials =
@@ -255,7 +262,21 @@ async fn models_serialize_to_json_with_utc_timestamps_and_no_hash() {
     let file_json = serde_json::to_value(&file).expect("serialize");
 
     let keys = |v: &serde_json::Value| v.as_object().map(|o| o.keys().cloned().collect::<Vec<_>>()).unwrap_or_default();
-    assert_eq!(keys(&user_json), ["created_at", "email", "id", "is_active", "updated_at"]);
+    assert_eq!(
+        keys(&user_json),
+        [
+            "avatar_url",
+            "bio",
+            "created_at",
+            "email",
+            "id",
+            "is_active",
+            "last_login_at",
+            "name",
+            "preferences",
+            "updated_at"
+        ]
+    );
     assert_eq!(keys(&file_json), ["content_type", "created_at", "filename", "id", "updated_at", "user_id"]);
     let created_at = user_json["created_at"].as_str().expect("string");
     assert!(chrono::DateTime::parse_from_rfc3339(created_at).is_ok() && created_at.ends_with('Z'), "{created_at}");

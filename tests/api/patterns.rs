@@ -138,3 +138,52 @@ fn the_content_type_pattern_accepts_exactly_what_the_server_accepts() {
         assert_agree(&Described::of(&spec, schema, "content_type"), |text| ContentType::parse(text).is_ok(), &cases);
     }
 }
+
+#[test]
+fn the_profile_patterns_accept_exactly_what_the_server_accepts() {
+    use reviewpoint::domain::{AvatarUrl, Bio, Name};
+
+    let spec = spec();
+    let names: Vec<String> = ["Ann Lee", "", "\u{202e}Ann", "Ann\tLee", "Ann\u{85}", "😀"]
+        .into_iter()
+        .map(String::from)
+        .chain(["é".repeat(128), "é".repeat(129)])
+        .collect();
+    assert_agree(&Described::of(&spec, "UserPatch", "name"), |text| Name::parse(text).is_ok(), &names);
+    let bios: Vec<String> = ["Reviews contracts.\r\nLikes tea.\t", "a\u{0}b", "a\u{b}b", "\u{7f}"]
+        .into_iter()
+        .map(String::from)
+        .chain(["x".repeat(512), "x".repeat(513)])
+        .collect();
+    assert_agree(&Described::of(&spec, "UserPatch", "bio"), |text| Bio::parse(text).is_ok(), &bios);
+    let urls: Vec<String> = [
+        "https://cdn.example.com/a.png",
+        "HTTP://X",
+        "http://localhost:8080/a?b=c#d",
+        "http://x:65535",
+        "http://x:65536",
+        "http://x:0",
+        "http://x:099",
+        "http://x:",
+        "http://1.2.3.4",
+        "http://1.2.3.4a",
+        "http://a..b",
+        "http://.a",
+        "http://a.",
+        "https://ann:pw@example.com",
+        "https://@example.com",
+        "https://example.com/a b",
+        "https://example.com/é",
+        "ftp://example.com",
+        "https:/example.com",
+        "//example.com",
+        "https://exa_mple.com",
+    ]
+    .into_iter()
+    .map(String::from)
+    .chain([format!("https://example.com/{}", "a".repeat(235)), format!("https://example.com/{}", "a".repeat(236))])
+    .chain(awkward_strings().map(|tail| format!("https://example.com{tail}")))
+    .chain(awkward_strings().map(|host| format!("http://{host}")))
+    .collect();
+    assert_agree(&Described::of(&spec, "UserPatch", "avatar_url"), |text| AvatarUrl::parse(text).is_ok(), &urls);
+}

@@ -20,7 +20,7 @@ const CHECKED: [(&str, &str); 6] = [
     ("files.sql", "files_seen_by_owner_first_page"),
     ("files.sql", "files_seen_by_owner_after"),
     ("users.sql", "user_seen_by_caller"),
-    ("users.sql", "active_user_by_id"),
+    ("users.sql", "caller_in_session"),
     ("users.sql", "credentials_by_email"),
 ];
 

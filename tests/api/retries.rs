@@ -22,22 +22,23 @@ fn pool(db: &TestDb) -> db::Pool {
     db.pool_with(settings)
 }
 
-async fn owner_with_files(pool: &db::Pool, count: usize) -> (i64, Vec<i64>) {
+async fn owner_with_files(pool: &db::Pool, count: usize) -> (reviewpoint::domain::Principal, Vec<i64>) {
     let client = pool.get().await.expect("connection");
     let email = Email::parse("ann@example.com").expect("valid");
     let ann = UserRepository::create(&client, &email, &PasswordHash::new("$argon2id$x".into())).await.expect("user");
+    let ann = crate::helpers::sign_in(&client, ann.id).await;
     let mut files = Vec::new();
     for n in 0..count {
         let new = NewFile {
             filename: Filename::parse(&format!("{n}.pdf")).expect("valid"),
             content_type: reviewpoint::domain::ContentType::parse("application/pdf").expect("valid"),
         };
-        let Caller::Active(file) = FileRepository::create(&client, ann.id, &new).await.expect("file") else {
+        let Caller::Active(file) = FileRepository::create(&client, ann, &new).await.expect("file") else {
             panic!("ann is active")
         };
         files.push(file.id);
     }
-    (ann.id, files)
+    (ann, files)
 }
 
 fn rename(to: &str) -> FileChanges {

@@ -190,7 +190,7 @@ fn query_layer(database_url: &str) -> Result<QueryLayer, AnyError> {
         return Err("the query-layer benchmark failed".into());
     }
     let median = |name: &str| -> Result<Duration, AnyError> {
-        let path = format!("target/criterion/active_user_by_id/{name}/new/estimates.json");
+        let path = format!("target/criterion/caller_in_session/{name}/new/estimates.json");
         let estimates: Value = serde_json::from_str(&std::fs::read_to_string(&path)?)?;
         let nanos = estimates["median"]["point_estimate"].as_f64().ok_or(format!("no median in {path}"))?;
         Ok(Duration::from_secs_f64(nanos / 1e9))

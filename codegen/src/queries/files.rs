@@ -5,16 +5,19 @@ pub struct InsertFileForActiveOwnerParams<T1: crate::StringSql, T2: crate::Strin
     pub filename: T1,
     pub content_type: T2,
     pub user_id: i64,
+    pub session_id: i64,
 }
 #[derive(Clone, Copy, Debug)]
 pub struct FileSeenByOwnerParams {
     pub id: i64,
     pub user_id: i64,
+    pub session_id: i64,
 }
 #[derive(Clone, Copy, Debug)]
 pub struct FilesSeenByOwnerFirstPageParams {
     pub page_size: i64,
     pub user_id: i64,
+    pub session_id: i64,
 }
 #[derive(Clone, Copy, Debug)]
 pub struct FilesSeenByOwnerAfterParams {
@@ -22,6 +25,7 @@ pub struct FilesSeenByOwnerAfterParams {
     pub before_id: i64,
     pub page_size: i64,
     pub user_id: i64,
+    pub session_id: i64,
 }
 #[derive(Debug)]
 pub struct UpdateFileOfActiveOwnerParams<T1: crate::StringSql, T2: crate::StringSql> {
@@ -29,11 +33,13 @@ pub struct UpdateFileOfActiveOwnerParams<T1: crate::StringSql, T2: crate::String
     pub content_type: Option<T2>,
     pub id: i64,
     pub user_id: i64,
+    pub session_id: i64,
 }
 #[derive(Clone, Copy, Debug)]
 pub struct DeleteFileOfActiveOwnerParams {
     pub id: i64,
     pub user_id: i64,
+    pub session_id: i64,
 }
 #[derive(Debug, Clone, PartialEq)]
 pub struct File {
@@ -53,24 +59,8 @@ pub struct FileBorrowed<'a> {
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
 impl<'a> From<FileBorrowed<'a>> for File {
-    fn from(
-        FileBorrowed {
-            id,
-            filename,
-            content_type,
-            user_id,
-            created_at,
-            updated_at,
-        }: FileBorrowed<'a>,
-    ) -> Self {
-        Self {
-            id,
-            filename: filename.into(),
-            content_type: content_type.into(),
-            user_id,
-            created_at,
-            updated_at,
-        }
+    fn from(FileBorrowed { id, filename, content_type, user_id, created_at, updated_at }: FileBorrowed<'a>) -> Self {
+        Self { id, filename: filename.into(), content_type: content_type.into(), user_id, created_at, updated_at }
     }
 }
 #[derive(Debug, Clone, PartialEq)]
@@ -136,16 +126,14 @@ where
         }
     }
     pub async fn one(self) -> Result<T, tokio_postgres::Error> {
-        let row =
-            crate::client::async_::one(self.client, self.query, &self.params, self.cached).await?;
+        let row = crate::client::async_::one(self.client, self.query, &self.params, self.cached).await?;
         Ok((self.mapper)((self.extractor)(&row)?))
     }
     pub async fn all(self) -> Result<Vec<T>, tokio_postgres::Error> {
         self.iter().await?.try_collect().await
     }
     pub async fn opt(self) -> Result<Option<T>, tokio_postgres::Error> {
-        let opt_row =
-            crate::client::async_::opt(self.client, self.query, &self.params, self.cached).await?;
+        let opt_row = crate::client::async_::opt(self.client, self.query, &self.params, self.cached).await?;
         Ok(opt_row
             .map(|row| {
                 let extracted = (self.extractor)(&row)?;
@@ -155,17 +143,9 @@ where
     }
     pub async fn iter(
         self,
-    ) -> Result<
-        impl futures::Stream<Item = Result<T, tokio_postgres::Error>> + 'c,
-        tokio_postgres::Error,
-    > {
-        let stream = crate::client::async_::raw(
-            self.client,
-            self.query,
-            crate::slice_iter(&self.params),
-            self.cached,
-        )
-        .await?;
+    ) -> Result<impl futures::Stream<Item = Result<T, tokio_postgres::Error>> + 'c, tokio_postgres::Error> {
+        let stream =
+            crate::client::async_::raw(self.client, self.query, crate::slice_iter(&self.params), self.cached).await?;
         let mapped = stream
             .map(move |res| {
                 res.and_then(|row| {
@@ -189,10 +169,7 @@ impl<'c, 'a, 's, C, T: 'c, const N: usize> FileSeenByOwnerQuery<'c, 'a, 's, C, T
 where
     C: GenericClient,
 {
-    pub fn map<R>(
-        self,
-        mapper: fn(FileSeenByOwnerBorrowed) -> R,
-    ) -> FileSeenByOwnerQuery<'c, 'a, 's, C, R, N> {
+    pub fn map<R>(self, mapper: fn(FileSeenByOwnerBorrowed) -> R) -> FileSeenByOwnerQuery<'c, 'a, 's, C, R, N> {
         FileSeenByOwnerQuery {
             client: self.client,
             params: self.params,
@@ -203,16 +180,14 @@ where
         }
     }
     pub async fn one(self) -> Result<T, tokio_postgres::Error> {
-        let row =
-            crate::client::async_::one(self.client, self.query, &self.params, self.cached).await?;
+        let row = crate::client::async_::one(self.client, self.query, &self.params, self.cached).await?;
         Ok((self.mapper)((self.extractor)(&row)?))
     }
     pub async fn all(self) -> Result<Vec<T>, tokio_postgres::Error> {
         self.iter().await?.try_collect().await
     }
     pub async fn opt(self) -> Result<Option<T>, tokio_postgres::Error> {
-        let opt_row =
-            crate::client::async_::opt(self.client, self.query, &self.params, self.cached).await?;
+        let opt_row = crate::client::async_::opt(self.client, self.query, &self.params, self.cached).await?;
         Ok(opt_row
             .map(|row| {
                 let extracted = (self.extractor)(&row)?;
@@ -222,17 +197,9 @@ where
     }
     pub async fn iter(
         self,
-    ) -> Result<
-        impl futures::Stream<Item = Result<T, tokio_postgres::Error>> + 'c,
-        tokio_postgres::Error,
-    > {
-        let stream = crate::client::async_::raw(
-            self.client,
-            self.query,
-            crate::slice_iter(&self.params),
-            self.cached,
-        )
-        .await?;
+    ) -> Result<impl futures::Stream<Item = Result<T, tokio_postgres::Error>> + 'c, tokio_postgres::Error> {
+        let stream =
+            crate::client::async_::raw(self.client, self.query, crate::slice_iter(&self.params), self.cached).await?;
         let mapped = stream
             .map(move |res| {
                 res.and_then(|row| {
@@ -248,15 +215,12 @@ pub struct InsertFileForActiveOwnerStmt(&'static str, Option<tokio_postgres::Sta
 /// Records a document owned by `user_id`; no row when that user is not active.
 pub fn insert_file_for_active_owner() -> InsertFileForActiveOwnerStmt {
     InsertFileForActiveOwnerStmt(
-        "INSERT INTO files (filename, content_type, user_id) SELECT $1, $2, id FROM users WHERE id = $3 AND is_active RETURNING id, filename, content_type, user_id, created_at, updated_at",
+        "INSERT INTO files (filename, content_type, user_id) SELECT $1, $2, id FROM users WHERE id = $3 AND is_active AND EXISTS (SELECT 1 FROM sessions AS s WHERE s.id = $4 AND s.user_id = users.id AND s.ended_at IS NULL AND s.expires_at > now()) RETURNING id, filename, content_type, user_id, created_at, updated_at",
         None,
     )
 }
 impl InsertFileForActiveOwnerStmt {
-    pub async fn prepare<'a, C: GenericClient>(
-        mut self,
-        client: &'a C,
-    ) -> Result<Self, tokio_postgres::Error> {
+    pub async fn prepare<'a, C: GenericClient>(mut self, client: &'a C) -> Result<Self, tokio_postgres::Error> {
         self.1 = Some(client.prepare(self.0).await?);
         Ok(self)
     }
@@ -266,10 +230,11 @@ impl InsertFileForActiveOwnerStmt {
         filename: &'a T1,
         content_type: &'a T2,
         user_id: &'a i64,
-    ) -> FileQuery<'c, 'a, 's, C, File, 3> {
+        session_id: &'a i64,
+    ) -> FileQuery<'c, 'a, 's, C, File, 4> {
         FileQuery {
             client,
-            params: [filename, content_type, user_id],
+            params: [filename, content_type, user_id, session_id],
             query: self.0,
             cached: self.1.as_ref(),
             extractor: |row: &tokio_postgres::Row| -> Result<FileBorrowed, tokio_postgres::Error> {
@@ -292,7 +257,7 @@ impl<'c, 'a, 's, C: GenericClient, T1: crate::StringSql, T2: crate::StringSql>
         'a,
         's,
         InsertFileForActiveOwnerParams<T1, T2>,
-        FileQuery<'c, 'a, 's, C, File, 3>,
+        FileQuery<'c, 'a, 's, C, File, 4>,
         C,
     > for InsertFileForActiveOwnerStmt
 {
@@ -300,13 +265,8 @@ impl<'c, 'a, 's, C: GenericClient, T1: crate::StringSql, T2: crate::StringSql>
         &'s self,
         client: &'c C,
         params: &'a InsertFileForActiveOwnerParams<T1, T2>,
-    ) -> FileQuery<'c, 'a, 's, C, File, 3> {
-        self.bind(
-            client,
-            &params.filename,
-            &params.content_type,
-            &params.user_id,
-        )
+    ) -> FileQuery<'c, 'a, 's, C, File, 4> {
+        self.bind(client, &params.filename, &params.content_type, &params.user_id, &params.session_id)
     }
 }
 pub struct FileSeenByOwnerStmt(&'static str, Option<tokio_postgres::Statement>);
@@ -314,15 +274,12 @@ pub struct FileSeenByOwnerStmt(&'static str, Option<tokio_postgres::Statement>);
 /// columns are NULL unless that user owns file `id`.
 pub fn file_seen_by_owner() -> FileSeenByOwnerStmt {
     FileSeenByOwnerStmt(
-        "SELECT file.id, file.filename, file.content_type, file.user_id, file.created_at, file.updated_at FROM users AS owner LEFT JOIN files AS file ON file.user_id = owner.id AND file.id = $1 WHERE owner.id = $2 AND owner.is_active",
+        "SELECT file.id, file.filename, file.content_type, file.user_id, file.created_at, file.updated_at FROM users AS owner LEFT JOIN files AS file ON file.user_id = owner.id AND file.id = $1 WHERE owner.id = $2 AND owner.is_active AND EXISTS (SELECT 1 FROM sessions AS s WHERE s.id = $3 AND s.user_id = owner.id AND s.ended_at IS NULL AND s.expires_at > now())",
         None,
     )
 }
 impl FileSeenByOwnerStmt {
-    pub async fn prepare<'a, C: GenericClient>(
-        mut self,
-        client: &'a C,
-    ) -> Result<Self, tokio_postgres::Error> {
+    pub async fn prepare<'a, C: GenericClient>(mut self, client: &'a C) -> Result<Self, tokio_postgres::Error> {
         self.1 = Some(client.prepare(self.0).await?);
         Ok(self)
     }
@@ -331,15 +288,14 @@ impl FileSeenByOwnerStmt {
         client: &'c C,
         id: &'a i64,
         user_id: &'a i64,
-    ) -> FileSeenByOwnerQuery<'c, 'a, 's, C, FileSeenByOwner, 2> {
+        session_id: &'a i64,
+    ) -> FileSeenByOwnerQuery<'c, 'a, 's, C, FileSeenByOwner, 3> {
         FileSeenByOwnerQuery {
             client,
-            params: [id, user_id],
+            params: [id, user_id, session_id],
             query: self.0,
             cached: self.1.as_ref(),
-            extractor: |
-                row: &tokio_postgres::Row,
-            | -> Result<FileSeenByOwnerBorrowed, tokio_postgres::Error> {
+            extractor: |row: &tokio_postgres::Row| -> Result<FileSeenByOwnerBorrowed, tokio_postgres::Error> {
                 Ok(FileSeenByOwnerBorrowed {
                     id: row.try_get(0)?,
                     filename: row.try_get(1)?,
@@ -359,7 +315,7 @@ impl<'c, 'a, 's, C: GenericClient>
         'a,
         's,
         FileSeenByOwnerParams,
-        FileSeenByOwnerQuery<'c, 'a, 's, C, FileSeenByOwner, 2>,
+        FileSeenByOwnerQuery<'c, 'a, 's, C, FileSeenByOwner, 3>,
         C,
     > for FileSeenByOwnerStmt
 {
@@ -367,8 +323,8 @@ impl<'c, 'a, 's, C: GenericClient>
         &'s self,
         client: &'c C,
         params: &'a FileSeenByOwnerParams,
-    ) -> FileSeenByOwnerQuery<'c, 'a, 's, C, FileSeenByOwner, 2> {
-        self.bind(client, &params.id, &params.user_id)
+    ) -> FileSeenByOwnerQuery<'c, 'a, 's, C, FileSeenByOwner, 3> {
+        self.bind(client, &params.id, &params.user_id, &params.session_id)
     }
 }
 pub struct FilesSeenByOwnerFirstPageStmt(&'static str, Option<tokio_postgres::Statement>);
@@ -376,15 +332,12 @@ pub struct FilesSeenByOwnerFirstPageStmt(&'static str, Option<tokio_postgres::St
 /// No row when the owner is not active; one all-NULL row when they have no files.
 pub fn files_seen_by_owner_first_page() -> FilesSeenByOwnerFirstPageStmt {
     FilesSeenByOwnerFirstPageStmt(
-        "SELECT file.id, file.filename, file.content_type, file.user_id, file.created_at, file.updated_at FROM users AS owner LEFT JOIN LATERAL ( SELECT id, filename, content_type, user_id, created_at, updated_at FROM files WHERE files.user_id = owner.id ORDER BY created_at DESC, id DESC LIMIT $1 ) AS file ON true WHERE owner.id = $2 AND owner.is_active ORDER BY file.created_at DESC, file.id DESC",
+        "SELECT file.id, file.filename, file.content_type, file.user_id, file.created_at, file.updated_at FROM users AS owner LEFT JOIN LATERAL ( SELECT id, filename, content_type, user_id, created_at, updated_at FROM files WHERE files.user_id = owner.id ORDER BY created_at DESC, id DESC LIMIT $1 ) AS file ON true WHERE owner.id = $2 AND owner.is_active AND EXISTS (SELECT 1 FROM sessions AS s WHERE s.id = $3 AND s.user_id = owner.id AND s.ended_at IS NULL AND s.expires_at > now()) ORDER BY file.created_at DESC, file.id DESC",
         None,
     )
 }
 impl FilesSeenByOwnerFirstPageStmt {
-    pub async fn prepare<'a, C: GenericClient>(
-        mut self,
-        client: &'a C,
-    ) -> Result<Self, tokio_postgres::Error> {
+    pub async fn prepare<'a, C: GenericClient>(mut self, client: &'a C) -> Result<Self, tokio_postgres::Error> {
         self.1 = Some(client.prepare(self.0).await?);
         Ok(self)
     }
@@ -393,15 +346,14 @@ impl FilesSeenByOwnerFirstPageStmt {
         client: &'c C,
         page_size: &'a i64,
         user_id: &'a i64,
-    ) -> FileSeenByOwnerQuery<'c, 'a, 's, C, FileSeenByOwner, 2> {
+        session_id: &'a i64,
+    ) -> FileSeenByOwnerQuery<'c, 'a, 's, C, FileSeenByOwner, 3> {
         FileSeenByOwnerQuery {
             client,
-            params: [page_size, user_id],
+            params: [page_size, user_id, session_id],
             query: self.0,
             cached: self.1.as_ref(),
-            extractor: |
-                row: &tokio_postgres::Row,
-            | -> Result<FileSeenByOwnerBorrowed, tokio_postgres::Error> {
+            extractor: |row: &tokio_postgres::Row| -> Result<FileSeenByOwnerBorrowed, tokio_postgres::Error> {
                 Ok(FileSeenByOwnerBorrowed {
                     id: row.try_get(0)?,
                     filename: row.try_get(1)?,
@@ -421,7 +373,7 @@ impl<'c, 'a, 's, C: GenericClient>
         'a,
         's,
         FilesSeenByOwnerFirstPageParams,
-        FileSeenByOwnerQuery<'c, 'a, 's, C, FileSeenByOwner, 2>,
+        FileSeenByOwnerQuery<'c, 'a, 's, C, FileSeenByOwner, 3>,
         C,
     > for FilesSeenByOwnerFirstPageStmt
 {
@@ -429,8 +381,8 @@ impl<'c, 'a, 's, C: GenericClient>
         &'s self,
         client: &'c C,
         params: &'a FilesSeenByOwnerFirstPageParams,
-    ) -> FileSeenByOwnerQuery<'c, 'a, 's, C, FileSeenByOwner, 2> {
-        self.bind(client, &params.page_size, &params.user_id)
+    ) -> FileSeenByOwnerQuery<'c, 'a, 's, C, FileSeenByOwner, 3> {
+        self.bind(client, &params.page_size, &params.user_id, &params.session_id)
     }
 }
 pub struct FilesSeenByOwnerAfterStmt(&'static str, Option<tokio_postgres::Statement>);
@@ -439,15 +391,12 @@ pub struct FilesSeenByOwnerAfterStmt(&'static str, Option<tokio_postgres::Statem
 /// duplicates nor gaps.
 pub fn files_seen_by_owner_after() -> FilesSeenByOwnerAfterStmt {
     FilesSeenByOwnerAfterStmt(
-        "SELECT file.id, file.filename, file.content_type, file.user_id, file.created_at, file.updated_at FROM users AS owner LEFT JOIN LATERAL ( SELECT id, filename, content_type, user_id, created_at, updated_at FROM files WHERE files.user_id = owner.id AND (created_at, id) < ($1, $2) ORDER BY created_at DESC, id DESC LIMIT $3 ) AS file ON true WHERE owner.id = $4 AND owner.is_active ORDER BY file.created_at DESC, file.id DESC",
+        "SELECT file.id, file.filename, file.content_type, file.user_id, file.created_at, file.updated_at FROM users AS owner LEFT JOIN LATERAL ( SELECT id, filename, content_type, user_id, created_at, updated_at FROM files WHERE files.user_id = owner.id AND (created_at, id) < ($1, $2) ORDER BY created_at DESC, id DESC LIMIT $3 ) AS file ON true WHERE owner.id = $4 AND owner.is_active AND EXISTS (SELECT 1 FROM sessions AS s WHERE s.id = $5 AND s.user_id = owner.id AND s.ended_at IS NULL AND s.expires_at > now()) ORDER BY file.created_at DESC, file.id DESC",
         None,
     )
 }
 impl FilesSeenByOwnerAfterStmt {
-    pub async fn prepare<'a, C: GenericClient>(
-        mut self,
-        client: &'a C,
-    ) -> Result<Self, tokio_postgres::Error> {
+    pub async fn prepare<'a, C: GenericClient>(mut self, client: &'a C) -> Result<Self, tokio_postgres::Error> {
         self.1 = Some(client.prepare(self.0).await?);
         Ok(self)
     }
@@ -458,15 +407,14 @@ impl FilesSeenByOwnerAfterStmt {
         before_id: &'a i64,
         page_size: &'a i64,
         user_id: &'a i64,
-    ) -> FileSeenByOwnerQuery<'c, 'a, 's, C, FileSeenByOwner, 4> {
+        session_id: &'a i64,
+    ) -> FileSeenByOwnerQuery<'c, 'a, 's, C, FileSeenByOwner, 5> {
         FileSeenByOwnerQuery {
             client,
-            params: [before_created_at, before_id, page_size, user_id],
+            params: [before_created_at, before_id, page_size, user_id, session_id],
             query: self.0,
             cached: self.1.as_ref(),
-            extractor: |
-                row: &tokio_postgres::Row,
-            | -> Result<FileSeenByOwnerBorrowed, tokio_postgres::Error> {
+            extractor: |row: &tokio_postgres::Row| -> Result<FileSeenByOwnerBorrowed, tokio_postgres::Error> {
                 Ok(FileSeenByOwnerBorrowed {
                     id: row.try_get(0)?,
                     filename: row.try_get(1)?,
@@ -486,7 +434,7 @@ impl<'c, 'a, 's, C: GenericClient>
         'a,
         's,
         FilesSeenByOwnerAfterParams,
-        FileSeenByOwnerQuery<'c, 'a, 's, C, FileSeenByOwner, 4>,
+        FileSeenByOwnerQuery<'c, 'a, 's, C, FileSeenByOwner, 5>,
         C,
     > for FilesSeenByOwnerAfterStmt
 {
@@ -494,13 +442,14 @@ impl<'c, 'a, 's, C: GenericClient>
         &'s self,
         client: &'c C,
         params: &'a FilesSeenByOwnerAfterParams,
-    ) -> FileSeenByOwnerQuery<'c, 'a, 's, C, FileSeenByOwner, 4> {
+    ) -> FileSeenByOwnerQuery<'c, 'a, 's, C, FileSeenByOwner, 5> {
         self.bind(
             client,
             &params.before_created_at,
             &params.before_id,
             &params.page_size,
             &params.user_id,
+            &params.session_id,
         )
     }
 }
@@ -510,15 +459,12 @@ pub struct UpdateFileOfActiveOwnerStmt(&'static str, Option<tokio_postgres::Stat
 /// owner is not active.
 pub fn update_file_of_active_owner() -> UpdateFileOfActiveOwnerStmt {
     UpdateFileOfActiveOwnerStmt(
-        "UPDATE files SET filename = coalesce($1, filename), content_type = coalesce($2, content_type) FROM users AS owner WHERE files.id = $3 AND files.user_id = $4 AND owner.id = files.user_id AND owner.is_active RETURNING files.id, files.filename, files.content_type, files.user_id, files.created_at, files.updated_at",
+        "UPDATE files SET filename = coalesce($1, filename), content_type = coalesce($2, content_type) FROM users AS owner WHERE files.id = $3 AND files.user_id = $4 AND owner.id = files.user_id AND owner.is_active AND EXISTS (SELECT 1 FROM sessions AS s WHERE s.id = $5 AND s.user_id = owner.id AND s.ended_at IS NULL AND s.expires_at > now()) RETURNING files.id, files.filename, files.content_type, files.user_id, files.created_at, files.updated_at",
         None,
     )
 }
 impl UpdateFileOfActiveOwnerStmt {
-    pub async fn prepare<'a, C: GenericClient>(
-        mut self,
-        client: &'a C,
-    ) -> Result<Self, tokio_postgres::Error> {
+    pub async fn prepare<'a, C: GenericClient>(mut self, client: &'a C) -> Result<Self, tokio_postgres::Error> {
         self.1 = Some(client.prepare(self.0).await?);
         Ok(self)
     }
@@ -529,10 +475,11 @@ impl UpdateFileOfActiveOwnerStmt {
         content_type: &'a Option<T2>,
         id: &'a i64,
         user_id: &'a i64,
-    ) -> FileQuery<'c, 'a, 's, C, File, 4> {
+        session_id: &'a i64,
+    ) -> FileQuery<'c, 'a, 's, C, File, 5> {
         FileQuery {
             client,
-            params: [filename, content_type, id, user_id],
+            params: [filename, content_type, id, user_id, session_id],
             query: self.0,
             cached: self.1.as_ref(),
             extractor: |row: &tokio_postgres::Row| -> Result<FileBorrowed, tokio_postgres::Error> {
@@ -555,7 +502,7 @@ impl<'c, 'a, 's, C: GenericClient, T1: crate::StringSql, T2: crate::StringSql>
         'a,
         's,
         UpdateFileOfActiveOwnerParams<T1, T2>,
-        FileQuery<'c, 'a, 's, C, File, 4>,
+        FileQuery<'c, 'a, 's, C, File, 5>,
         C,
     > for UpdateFileOfActiveOwnerStmt
 {
@@ -563,14 +510,8 @@ impl<'c, 'a, 's, C: GenericClient, T1: crate::StringSql, T2: crate::StringSql>
         &'s self,
         client: &'c C,
         params: &'a UpdateFileOfActiveOwnerParams<T1, T2>,
-    ) -> FileQuery<'c, 'a, 's, C, File, 4> {
-        self.bind(
-            client,
-            &params.filename,
-            &params.content_type,
-            &params.id,
-            &params.user_id,
-        )
+    ) -> FileQuery<'c, 'a, 's, C, File, 5> {
+        self.bind(client, &params.filename, &params.content_type, &params.id, &params.user_id, &params.session_id)
     }
 }
 pub struct DeleteFileOfActiveOwnerStmt(&'static str, Option<tokio_postgres::Statement>);
@@ -578,15 +519,12 @@ pub struct DeleteFileOfActiveOwnerStmt(&'static str, Option<tokio_postgres::Stat
 /// such file for this owner, or the owner is not active.
 pub fn delete_file_of_active_owner() -> DeleteFileOfActiveOwnerStmt {
     DeleteFileOfActiveOwnerStmt(
-        "DELETE FROM files USING users AS owner WHERE files.id = $1 AND files.user_id = $2 AND owner.id = files.user_id AND owner.is_active",
+        "DELETE FROM files USING users AS owner WHERE files.id = $1 AND files.user_id = $2 AND owner.id = files.user_id AND owner.is_active AND EXISTS (SELECT 1 FROM sessions AS s WHERE s.id = $3 AND s.user_id = owner.id AND s.ended_at IS NULL AND s.expires_at > now())",
         None,
     )
 }
 impl DeleteFileOfActiveOwnerStmt {
-    pub async fn prepare<'a, C: GenericClient>(
-        mut self,
-        client: &'a C,
-    ) -> Result<Self, tokio_postgres::Error> {
+    pub async fn prepare<'a, C: GenericClient>(mut self, client: &'a C) -> Result<Self, tokio_postgres::Error> {
         self.1 = Some(client.prepare(self.0).await?);
         Ok(self)
     }
@@ -595,8 +533,9 @@ impl DeleteFileOfActiveOwnerStmt {
         client: &'c C,
         id: &'a i64,
         user_id: &'a i64,
+        session_id: &'a i64,
     ) -> Result<u64, tokio_postgres::Error> {
-        client.execute(self.0, &[id, user_id]).await
+        client.execute(self.0, &[id, user_id, session_id]).await
     }
 }
 impl<'a, C: GenericClient + Send + Sync>
@@ -605,9 +544,7 @@ impl<'a, C: GenericClient + Send + Sync>
         'a,
         'a,
         DeleteFileOfActiveOwnerParams,
-        std::pin::Pin<
-            Box<dyn futures::Future<Output = Result<u64, tokio_postgres::Error>> + Send + 'a>,
-        >,
+        std::pin::Pin<Box<dyn futures::Future<Output = Result<u64, tokio_postgres::Error>> + Send + 'a>>,
         C,
     > for DeleteFileOfActiveOwnerStmt
 {
@@ -615,9 +552,7 @@ impl<'a, C: GenericClient + Send + Sync>
         &'a self,
         client: &'a C,
         params: &'a DeleteFileOfActiveOwnerParams,
-    ) -> std::pin::Pin<
-        Box<dyn futures::Future<Output = Result<u64, tokio_postgres::Error>> + Send + 'a>,
-    > {
-        Box::pin(self.bind(client, &params.id, &params.user_id))
+    ) -> std::pin::Pin<Box<dyn futures::Future<Output = Result<u64, tokio_postgres::Error>> + Send + 'a>> {
+        Box::pin(self.bind(client, &params.id, &params.user_id, &params.session_id))
     }
 }

@@ -11,6 +11,7 @@ pub struct ClaimIdempotencyKeyParams<T1: crate::StringSql, T2: crate::BytesSql> 
 pub struct IdempotentOutcomeParams<T1: crate::StringSql> {
     pub user_id: i64,
     pub key: T1,
+    pub session_id: i64,
 }
 #[derive(Debug)]
 pub struct RecordIdempotentOutcomeParams<T1: crate::StringSql, T2: crate::StringSql> {
@@ -28,16 +29,8 @@ pub struct IdempotentOutcomeBorrowed<'a> {
     pub outcome: Option<&'a str>,
 }
 impl<'a> From<IdempotentOutcomeBorrowed<'a>> for IdempotentOutcome {
-    fn from(
-        IdempotentOutcomeBorrowed {
-            fingerprint,
-            outcome,
-        }: IdempotentOutcomeBorrowed<'a>,
-    ) -> Self {
-        Self {
-            fingerprint: fingerprint.into(),
-            outcome: outcome.map(|v| v.into()),
-        }
+    fn from(IdempotentOutcomeBorrowed { fingerprint, outcome }: IdempotentOutcomeBorrowed<'a>) -> Self {
+        Self { fingerprint: fingerprint.into(), outcome: outcome.map(|v| v.into()) }
     }
 }
 use crate::client::async_::GenericClient;
@@ -65,16 +58,14 @@ where
         }
     }
     pub async fn one(self) -> Result<T, tokio_postgres::Error> {
-        let row =
-            crate::client::async_::one(self.client, self.query, &self.params, self.cached).await?;
+        let row = crate::client::async_::one(self.client, self.query, &self.params, self.cached).await?;
         Ok((self.mapper)((self.extractor)(&row)?))
     }
     pub async fn all(self) -> Result<Vec<T>, tokio_postgres::Error> {
         self.iter().await?.try_collect().await
     }
     pub async fn opt(self) -> Result<Option<T>, tokio_postgres::Error> {
-        let opt_row =
-            crate::client::async_::opt(self.client, self.query, &self.params, self.cached).await?;
+        let opt_row = crate::client::async_::opt(self.client, self.query, &self.params, self.cached).await?;
         Ok(opt_row
             .map(|row| {
                 let extracted = (self.extractor)(&row)?;
@@ -84,17 +75,9 @@ where
     }
     pub async fn iter(
         self,
-    ) -> Result<
-        impl futures::Stream<Item = Result<T, tokio_postgres::Error>> + 'c,
-        tokio_postgres::Error,
-    > {
-        let stream = crate::client::async_::raw(
-            self.client,
-            self.query,
-            crate::slice_iter(&self.params),
-            self.cached,
-        )
-        .await?;
+    ) -> Result<impl futures::Stream<Item = Result<T, tokio_postgres::Error>> + 'c, tokio_postgres::Error> {
+        let stream =
+            crate::client::async_::raw(self.client, self.query, crate::slice_iter(&self.params), self.cached).await?;
         let mapped = stream
             .map(move |res| {
                 res.and_then(|row| {
@@ -118,10 +101,7 @@ impl<'c, 'a, 's, C, T: 'c, const N: usize> IdempotentOutcomeQuery<'c, 'a, 's, C,
 where
     C: GenericClient,
 {
-    pub fn map<R>(
-        self,
-        mapper: fn(IdempotentOutcomeBorrowed) -> R,
-    ) -> IdempotentOutcomeQuery<'c, 'a, 's, C, R, N> {
+    pub fn map<R>(self, mapper: fn(IdempotentOutcomeBorrowed) -> R) -> IdempotentOutcomeQuery<'c, 'a, 's, C, R, N> {
         IdempotentOutcomeQuery {
             client: self.client,
             params: self.params,
@@ -132,16 +112,14 @@ where
         }
     }
     pub async fn one(self) -> Result<T, tokio_postgres::Error> {
-        let row =
-            crate::client::async_::one(self.client, self.query, &self.params, self.cached).await?;
+        let row = crate::client::async_::one(self.client, self.query, &self.params, self.cached).await?;
         Ok((self.mapper)((self.extractor)(&row)?))
     }
     pub async fn all(self) -> Result<Vec<T>, tokio_postgres::Error> {
         self.iter().await?.try_collect().await
     }
     pub async fn opt(self) -> Result<Option<T>, tokio_postgres::Error> {
-        let opt_row =
-            crate::client::async_::opt(self.client, self.query, &self.params, self.cached).await?;
+        let opt_row = crate::client::async_::opt(self.client, self.query, &self.params, self.cached).await?;
         Ok(opt_row
             .map(|row| {
                 let extracted = (self.extractor)(&row)?;
@@ -151,17 +129,9 @@ where
     }
     pub async fn iter(
         self,
-    ) -> Result<
-        impl futures::Stream<Item = Result<T, tokio_postgres::Error>> + 'c,
-        tokio_postgres::Error,
-    > {
-        let stream = crate::client::async_::raw(
-            self.client,
-            self.query,
-            crate::slice_iter(&self.params),
-            self.cached,
-        )
-        .await?;
+    ) -> Result<impl futures::Stream<Item = Result<T, tokio_postgres::Error>> + 'c, tokio_postgres::Error> {
+        let stream =
+            crate::client::async_::raw(self.client, self.query, crate::slice_iter(&self.params), self.cached).await?;
         let mapped = stream
             .map(move |res| {
                 res.and_then(|row| {
@@ -183,10 +153,7 @@ pub fn claim_idempotency_key() -> ClaimIdempotencyKeyStmt {
     )
 }
 impl ClaimIdempotencyKeyStmt {
-    pub async fn prepare<'a, C: GenericClient>(
-        mut self,
-        client: &'a C,
-    ) -> Result<Self, tokio_postgres::Error> {
+    pub async fn prepare<'a, C: GenericClient>(mut self, client: &'a C) -> Result<Self, tokio_postgres::Error> {
         self.1 = Some(client.prepare(self.0).await?);
         Ok(self)
     }
@@ -209,42 +176,29 @@ impl ClaimIdempotencyKeyStmt {
     }
 }
 impl<'c, 'a, 's, C: GenericClient, T1: crate::StringSql, T2: crate::BytesSql>
-    crate::client::async_::Params<
-        'c,
-        'a,
-        's,
-        ClaimIdempotencyKeyParams<T1, T2>,
-        I64Query<'c, 'a, 's, C, i64, 4>,
-        C,
-    > for ClaimIdempotencyKeyStmt
+    crate::client::async_::Params<'c, 'a, 's, ClaimIdempotencyKeyParams<T1, T2>, I64Query<'c, 'a, 's, C, i64, 4>, C>
+    for ClaimIdempotencyKeyStmt
 {
     fn params(
         &'s self,
         client: &'c C,
         params: &'a ClaimIdempotencyKeyParams<T1, T2>,
     ) -> I64Query<'c, 'a, 's, C, i64, 4> {
-        self.bind(
-            client,
-            &params.user_id,
-            &params.key,
-            &params.fingerprint,
-            &params.ttl_seconds,
-        )
+        self.bind(client, &params.user_id, &params.key, &params.fingerprint, &params.ttl_seconds)
     }
 }
 pub struct IdempotentOutcomeStmt(&'static str, Option<tokio_postgres::Statement>);
-/// The live record of `key`: what the first attempt sent and got.
+/// The live record of `key`: what the first attempt sent and got. No row
+/// when the user is not active or session `session_id` is not live: a
+/// replay is an answer to the caller, confirmed like any other.
 pub fn idempotent_outcome() -> IdempotentOutcomeStmt {
     IdempotentOutcomeStmt(
-        "SELECT fingerprint, outcome FROM idempotency_keys WHERE user_id = $1 AND key = $2",
+        "SELECT k.fingerprint, k.outcome FROM idempotency_keys AS k JOIN users AS u ON u.id = k.user_id AND u.is_active WHERE k.user_id = $1 AND k.key = $2 AND EXISTS (SELECT 1 FROM sessions AS s WHERE s.id = $3 AND s.user_id = u.id AND s.ended_at IS NULL AND s.expires_at > now())",
         None,
     )
 }
 impl IdempotentOutcomeStmt {
-    pub async fn prepare<'a, C: GenericClient>(
-        mut self,
-        client: &'a C,
-    ) -> Result<Self, tokio_postgres::Error> {
+    pub async fn prepare<'a, C: GenericClient>(mut self, client: &'a C) -> Result<Self, tokio_postgres::Error> {
         self.1 = Some(client.prepare(self.0).await?);
         Ok(self)
     }
@@ -253,19 +207,15 @@ impl IdempotentOutcomeStmt {
         client: &'c C,
         user_id: &'a i64,
         key: &'a T1,
-    ) -> IdempotentOutcomeQuery<'c, 'a, 's, C, IdempotentOutcome, 2> {
+        session_id: &'a i64,
+    ) -> IdempotentOutcomeQuery<'c, 'a, 's, C, IdempotentOutcome, 3> {
         IdempotentOutcomeQuery {
             client,
-            params: [user_id, key],
+            params: [user_id, key, session_id],
             query: self.0,
             cached: self.1.as_ref(),
-            extractor: |
-                row: &tokio_postgres::Row,
-            | -> Result<IdempotentOutcomeBorrowed, tokio_postgres::Error> {
-                Ok(IdempotentOutcomeBorrowed {
-                    fingerprint: row.try_get(0)?,
-                    outcome: row.try_get(1)?,
-                })
+            extractor: |row: &tokio_postgres::Row| -> Result<IdempotentOutcomeBorrowed, tokio_postgres::Error> {
+                Ok(IdempotentOutcomeBorrowed { fingerprint: row.try_get(0)?, outcome: row.try_get(1)? })
             },
             mapper: |it| IdempotentOutcome::from(it),
         }
@@ -277,7 +227,7 @@ impl<'c, 'a, 's, C: GenericClient, T1: crate::StringSql>
         'a,
         's,
         IdempotentOutcomeParams<T1>,
-        IdempotentOutcomeQuery<'c, 'a, 's, C, IdempotentOutcome, 2>,
+        IdempotentOutcomeQuery<'c, 'a, 's, C, IdempotentOutcome, 3>,
         C,
     > for IdempotentOutcomeStmt
 {
@@ -285,23 +235,17 @@ impl<'c, 'a, 's, C: GenericClient, T1: crate::StringSql>
         &'s self,
         client: &'c C,
         params: &'a IdempotentOutcomeParams<T1>,
-    ) -> IdempotentOutcomeQuery<'c, 'a, 's, C, IdempotentOutcome, 2> {
-        self.bind(client, &params.user_id, &params.key)
+    ) -> IdempotentOutcomeQuery<'c, 'a, 's, C, IdempotentOutcome, 3> {
+        self.bind(client, &params.user_id, &params.key, &params.session_id)
     }
 }
 pub struct RecordIdempotentOutcomeStmt(&'static str, Option<tokio_postgres::Statement>);
 /// Stores the outcome of the attempt that claimed `key`.
 pub fn record_idempotent_outcome() -> RecordIdempotentOutcomeStmt {
-    RecordIdempotentOutcomeStmt(
-        "UPDATE idempotency_keys SET outcome = $1 WHERE user_id = $2 AND key = $3",
-        None,
-    )
+    RecordIdempotentOutcomeStmt("UPDATE idempotency_keys SET outcome = $1 WHERE user_id = $2 AND key = $3", None)
 }
 impl RecordIdempotentOutcomeStmt {
-    pub async fn prepare<'a, C: GenericClient>(
-        mut self,
-        client: &'a C,
-    ) -> Result<Self, tokio_postgres::Error> {
+    pub async fn prepare<'a, C: GenericClient>(mut self, client: &'a C) -> Result<Self, tokio_postgres::Error> {
         self.1 = Some(client.prepare(self.0).await?);
         Ok(self)
     }
@@ -321,9 +265,7 @@ impl<'a, C: GenericClient + Send + Sync, T1: crate::StringSql, T2: crate::String
         'a,
         'a,
         RecordIdempotentOutcomeParams<T1, T2>,
-        std::pin::Pin<
-            Box<dyn futures::Future<Output = Result<u64, tokio_postgres::Error>> + Send + 'a>,
-        >,
+        std::pin::Pin<Box<dyn futures::Future<Output = Result<u64, tokio_postgres::Error>> + Send + 'a>>,
         C,
     > for RecordIdempotentOutcomeStmt
 {
@@ -331,25 +273,17 @@ impl<'a, C: GenericClient + Send + Sync, T1: crate::StringSql, T2: crate::String
         &'a self,
         client: &'a C,
         params: &'a RecordIdempotentOutcomeParams<T1, T2>,
-    ) -> std::pin::Pin<
-        Box<dyn futures::Future<Output = Result<u64, tokio_postgres::Error>> + Send + 'a>,
-    > {
+    ) -> std::pin::Pin<Box<dyn futures::Future<Output = Result<u64, tokio_postgres::Error>> + Send + 'a>> {
         Box::pin(self.bind(client, &params.outcome, &params.user_id, &params.key))
     }
 }
 pub struct SweepIdempotencyKeysStmt(&'static str, Option<tokio_postgres::Statement>);
 /// Removes records older than `ttl_seconds`.
 pub fn sweep_idempotency_keys() -> SweepIdempotencyKeysStmt {
-    SweepIdempotencyKeysStmt(
-        "DELETE FROM idempotency_keys WHERE created_at <= now() - make_interval(secs => $1)",
-        None,
-    )
+    SweepIdempotencyKeysStmt("DELETE FROM idempotency_keys WHERE created_at <= now() - make_interval(secs => $1)", None)
 }
 impl SweepIdempotencyKeysStmt {
-    pub async fn prepare<'a, C: GenericClient>(
-        mut self,
-        client: &'a C,
-    ) -> Result<Self, tokio_postgres::Error> {
+    pub async fn prepare<'a, C: GenericClient>(mut self, client: &'a C) -> Result<Self, tokio_postgres::Error> {
         self.1 = Some(client.prepare(self.0).await?);
         Ok(self)
     }

@@ -153,7 +153,7 @@ pub fn render(results: &Results, query_layer: Option<&QueryLayer>) -> String {
         let _ = writeln!(
             out,
             "\nQuery layer (criterion, one pooled connection, median per call): cornucopia's generated \
-             `active_user_by_id` {}, the same statement by hand with `prepare_cached` {}, prepared on \
+             `caller_in_session` {}, the same statement by hand with `prepare_cached` {}, prepared on \
              every call {} (statement caching saves {}).",
             micros(layer.cornucopia),
             micros(layer.prepare_cached),

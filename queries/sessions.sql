@@ -1,0 +1,115 @@
+-- Sessions and their refresh tokens (see migrations/*_sessions). A session is
+-- live while it has not ended and its newest refresh token has not expired;
+-- refresh tokens are looked up by their SHA-256, never stored in the clear.
+
+--: Session(user_agent?)
+
+--! start_session (user_agent?) : (id, expires_at)
+--- Login: a session for active user `user_id` with its first refresh token,
+--- the login recorded on the account and the account's failed logins
+--- forgotten, in one statement. No row when the user is not active.
+WITH session AS (
+    INSERT INTO sessions (user_id, user_agent, expires_at)
+    SELECT id, :user_agent, now() + make_interval(secs => :ttl_seconds)
+    FROM users
+    WHERE id = :user_id AND is_active
+    RETURNING id, user_id, expires_at
+), first_token AS (
+    INSERT INTO refresh_tokens (token_hash, session_id, expires_at)
+    SELECT :token_hash, id, expires_at FROM session
+), login AS (
+    UPDATE users SET last_login_at = now() WHERE id IN (SELECT user_id FROM session)
+), failures_forgotten AS (
+    DELETE FROM login_throttle WHERE key = :account_key AND EXISTS (SELECT 1 FROM session)
+)
+SELECT id, expires_at FROM session;
+
+--! refresh_token_for_update : (session_id, user_id, spent, usable)
+--- The refresh token with hash `token_hash`, locked until the transaction
+--- ends so that two refreshes with one token take turns: whether it was
+--- spent already, and whether it could be spent now (unexpired, its session
+--- live, its user active).
+SELECT t.session_id, s.user_id, t.spent_at IS NOT NULL AS spent,
+       (t.expires_at > now() AND s.ended_at IS NULL AND s.expires_at > now() AND u.is_active) AS usable
+FROM refresh_tokens AS t
+JOIN sessions AS s ON s.id = t.session_id
+JOIN users AS u ON u.id = s.user_id
+WHERE t.token_hash = :token_hash
+FOR UPDATE OF t;
+
+--! rotate_refresh_token : (expires_at)
+--- Spends refresh token `old_hash` and gives its session `new_hash`, which
+--- expires `ttl_seconds` from now, as does the session.
+WITH spent AS (
+    UPDATE refresh_tokens SET spent_at = now() WHERE token_hash = :old_hash
+), next_token AS (
+    INSERT INTO refresh_tokens (token_hash, session_id, expires_at)
+    VALUES (:new_hash, :session_id, now() + make_interval(secs => :ttl_seconds))
+)
+UPDATE sessions
+SET last_used_at = now(), expires_at = now() + make_interval(secs => :ttl_seconds)
+WHERE id = :session_id
+RETURNING expires_at;
+
+--! end_session_by_id
+--- Ends session `session_id` (a spent refresh token was presented again).
+UPDATE sessions
+SET ended_at = now()
+WHERE id = :session_id AND ended_at IS NULL;
+
+--! end_own_session : (caller_live, ended)
+--- Ends live session `session_id` of user `user_id`, asked from the caller's
+--- live session `caller_session_id` (the same one for logout). `caller_live`
+--- is false when the caller is not an active user in a live session; then
+--- nothing ends.
+WITH caller AS (
+    SELECT 1
+    FROM sessions AS s
+    JOIN users AS u ON u.id = s.user_id
+    WHERE s.id = :caller_session_id AND s.user_id = :user_id AND u.is_active
+      AND s.ended_at IS NULL AND s.expires_at > now()
+), ended AS (
+    UPDATE sessions
+    SET ended_at = now()
+    WHERE id = :session_id AND user_id = :user_id AND ended_at IS NULL AND expires_at > now()
+      AND EXISTS (SELECT 1 FROM caller)
+    RETURNING id
+)
+SELECT EXISTS (SELECT 1 FROM caller) AS caller_live, EXISTS (SELECT 1 FROM ended) AS ended;
+
+--! live_sessions : Session
+--- The newest `max_sessions` live sessions of active user `user_id`, newest
+--- first, asked from session `session_id`: no row when the caller is not an
+--- active user in that live session (a live caller always has one).
+SELECT s.id, s.created_at, s.last_used_at, s.user_agent
+FROM sessions AS s
+JOIN users AS u ON u.id = s.user_id AND u.is_active
+WHERE s.user_id = :user_id AND s.ended_at IS NULL AND s.expires_at > now()
+  AND EXISTS (SELECT 1 FROM sessions AS caller
+              WHERE caller.id = :session_id AND caller.user_id = :user_id
+                AND caller.ended_at IS NULL AND caller.expires_at > now())
+ORDER BY s.created_at DESC, s.id DESC
+LIMIT :max_sessions;
+
+--! purge_sessions
+--- Deletes up to `batch` sessions that ended or expired, with their refresh
+--- tokens. SKIP LOCKED: instances purging at once share the work instead of
+--- waiting for each other.
+DELETE FROM sessions
+WHERE id IN (
+    SELECT id FROM sessions
+    WHERE ended_at IS NOT NULL OR expires_at <= now()
+    LIMIT :batch
+    FOR UPDATE SKIP LOCKED
+);
+
+--! purge_refresh_tokens
+--- Deletes up to `batch` expired refresh tokens of sessions still live (a
+--- spent one past its expiry would be refused anyway).
+DELETE FROM refresh_tokens
+WHERE token_hash IN (
+    SELECT token_hash FROM refresh_tokens
+    WHERE expires_at <= now()
+    LIMIT :batch
+    FOR UPDATE SKIP LOCKED
+);

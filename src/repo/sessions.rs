@@ -1,0 +1,118 @@
+//! Sessions and refresh tokens: `queries/sessions.sql`.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use reviewpoint_codegen::queries::sessions as q;
+
+use super::Caller;
+use crate::{
+    db::{self, Connection, DbError, Executor, in_transaction},
+    domain::{Principal, RefreshTokenHash, SessionSummary, ThrottleKeys},
+};
+
+pub struct SessionRepository;
+
+/// A session just started or renewed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Renewal {
+    pub principal: Principal,
+    /// When the new refresh token expires.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// What presenting a refresh token did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refresh {
+    /// The token was spent and its successor issued.
+    Rotated(Renewal),
+    /// The token had been spent before: taken as theft, its session ended.
+    Reused,
+    /// Unknown, expired, or its session ended or its user inactive.
+    Refused,
+}
+
+impl SessionRepository {
+    /// Login: starts a session for active user `user_id` whose first refresh
+    /// token is `refresh`, records the login and forgets the account's failed
+    /// logins, in one statement. `None` when the user is not active.
+    pub async fn start(
+        db: &impl Executor,
+        user_id: i64,
+        user_agent: Option<&str>,
+        refresh: &RefreshTokenHash,
+        ttl: Duration,
+        keys: &ThrottleKeys,
+    ) -> Result<Option<Renewal>, DbError> {
+        let (ttl, hash, account) = (ttl.as_secs_f64(), refresh.as_bytes(), keys.account.as_str());
+        let started = db::run!(db, |c| q::start_session().bind(c, &user_agent, &ttl, &user_id, &hash, &account).opt())?;
+        Ok(started
+            .map(|row| Renewal { principal: Principal { user_id, session_id: row.id }, expires_at: row.expires_at }))
+    }
+
+    /// Spends refresh token `presented` and gives its session `next`, or
+    /// ends the session when `presented` was spent already. Two refreshes
+    /// with one token take turns on its row lock: the second finds it spent.
+    pub async fn refresh(
+        connection: &mut Connection,
+        presented: &RefreshTokenHash,
+        next: &RefreshTokenHash,
+        ttl: Duration,
+    ) -> Result<Refresh, DbError> {
+        let (old, new, ttl) = (presented.as_bytes(), next.as_bytes(), ttl.as_secs_f64());
+        in_transaction(connection, async |tx| {
+            let Some(token) = db::run!(tx, |c| q::refresh_token_for_update().bind(c, &old).opt())? else {
+                return Ok(Refresh::Refused);
+            };
+            let session_id = token.session_id;
+            if token.spent {
+                db::run!(tx, |c| q::end_session_by_id().bind(c, &session_id))?;
+                return Ok(Refresh::Reused);
+            }
+            if !token.usable {
+                return Ok(Refresh::Refused);
+            }
+            let expires_at = db::run!(tx, |c| q::rotate_refresh_token().bind(c, &old, &new, &session_id, &ttl).one())?;
+            let principal = Principal { user_id: token.user_id, session_id };
+            Ok(Refresh::Rotated(Renewal { principal, expires_at }))
+        })
+        .await
+    }
+
+    /// Ends the caller's live session `session_id` (the caller's own, for
+    /// logout): `Active(false)` when the caller has no such live session.
+    pub async fn end(db: &impl Executor, caller: Principal, session_id: i64) -> Result<Caller<bool>, DbError> {
+        let Principal { user_id, session_id: caller_session } = caller;
+        let row = db::run!(db, |c| q::end_own_session().bind(c, &caller_session, &user_id, &session_id).one())?;
+        Ok(if row.caller_live { Caller::Active(row.ended) } else { Caller::Inactive })
+    }
+
+    /// The caller's newest `max` live sessions, newest first.
+    pub async fn live(db: &impl Executor, caller: Principal, max: u32) -> Result<Caller<Vec<SessionSummary>>, DbError> {
+        let Principal { user_id, session_id } = caller;
+        let max = i64::from(max);
+        let rows = db::run!(db, |c| q::live_sessions().bind(c, &user_id, &session_id, &max).all())?;
+        if rows.is_empty() {
+            return Ok(Caller::Inactive);
+        }
+        Ok(Caller::Active(
+            rows.into_iter()
+                .map(|row| SessionSummary {
+                    id: row.id,
+                    created_at: row.created_at,
+                    last_used_at: row.last_used_at,
+                    user_agent: row.user_agent,
+                })
+                .collect(),
+        ))
+    }
+
+    /// Deletes up to `batch` finished sessions and up to `batch` expired
+    /// refresh tokens; returns how many of each.
+    pub async fn purge(db: &impl Executor, batch: u32) -> Result<(u64, u64), DbError> {
+        let batch = i64::from(batch);
+        let sessions = db::run!(db, |c| q::purge_sessions().bind(c, &batch))?;
+        let tokens = db::run!(db, |c| q::purge_refresh_tokens().bind(c, &batch))?;
+        Ok((sessions, tokens))
+    }
+}
