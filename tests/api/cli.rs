@@ -11,7 +11,7 @@ use reviewpoint::{config::DatabaseUrl, db, migrate::Migrator};
 use crate::helpers::{TestDb, server_and_unused_name};
 
 /// A URL with the password in clear, as an operator would set it.
-fn env_url(url: &DatabaseUrl) -> String {
+pub fn env_url(url: &DatabaseUrl) -> String {
     let (host, port) = url.host_and_port();
     let config = url.connect_config();
     let user = config.get_user().unwrap_or("postgres");

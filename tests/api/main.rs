@@ -15,6 +15,7 @@ mod health;
 mod hostile;
 mod http_limits;
 mod idempotency;
+mod live_migration;
 mod login_limits;
 mod metrics;
 mod migrations;
