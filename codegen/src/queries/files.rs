@@ -59,8 +59,24 @@ pub struct FileBorrowed<'a> {
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
 impl<'a> From<FileBorrowed<'a>> for File {
-    fn from(FileBorrowed { id, filename, content_type, user_id, created_at, updated_at }: FileBorrowed<'a>) -> Self {
-        Self { id, filename: filename.into(), content_type: content_type.into(), user_id, created_at, updated_at }
+    fn from(
+        FileBorrowed {
+            id,
+            filename,
+            content_type,
+            user_id,
+            created_at,
+            updated_at,
+        }: FileBorrowed<'a>,
+    ) -> Self {
+        Self {
+            id,
+            filename: filename.into(),
+            content_type: content_type.into(),
+            user_id,
+            created_at,
+            updated_at,
+        }
     }
 }
 #[derive(Debug, Clone, PartialEq)]
@@ -126,14 +142,16 @@ where
         }
     }
     pub async fn one(self) -> Result<T, tokio_postgres::Error> {
-        let row = crate::client::async_::one(self.client, self.query, &self.params, self.cached).await?;
+        let row =
+            crate::client::async_::one(self.client, self.query, &self.params, self.cached).await?;
         Ok((self.mapper)((self.extractor)(&row)?))
     }
     pub async fn all(self) -> Result<Vec<T>, tokio_postgres::Error> {
         self.iter().await?.try_collect().await
     }
     pub async fn opt(self) -> Result<Option<T>, tokio_postgres::Error> {
-        let opt_row = crate::client::async_::opt(self.client, self.query, &self.params, self.cached).await?;
+        let opt_row =
+            crate::client::async_::opt(self.client, self.query, &self.params, self.cached).await?;
         Ok(opt_row
             .map(|row| {
                 let extracted = (self.extractor)(&row)?;
@@ -143,9 +161,17 @@ where
     }
     pub async fn iter(
         self,
-    ) -> Result<impl futures::Stream<Item = Result<T, tokio_postgres::Error>> + 'c, tokio_postgres::Error> {
-        let stream =
-            crate::client::async_::raw(self.client, self.query, crate::slice_iter(&self.params), self.cached).await?;
+    ) -> Result<
+        impl futures::Stream<Item = Result<T, tokio_postgres::Error>> + 'c,
+        tokio_postgres::Error,
+    > {
+        let stream = crate::client::async_::raw(
+            self.client,
+            self.query,
+            crate::slice_iter(&self.params),
+            self.cached,
+        )
+        .await?;
         let mapped = stream
             .map(move |res| {
                 res.and_then(|row| {
@@ -169,7 +195,10 @@ impl<'c, 'a, 's, C, T: 'c, const N: usize> FileSeenByOwnerQuery<'c, 'a, 's, C, T
 where
     C: GenericClient,
 {
-    pub fn map<R>(self, mapper: fn(FileSeenByOwnerBorrowed) -> R) -> FileSeenByOwnerQuery<'c, 'a, 's, C, R, N> {
+    pub fn map<R>(
+        self,
+        mapper: fn(FileSeenByOwnerBorrowed) -> R,
+    ) -> FileSeenByOwnerQuery<'c, 'a, 's, C, R, N> {
         FileSeenByOwnerQuery {
             client: self.client,
             params: self.params,
@@ -180,14 +209,16 @@ where
         }
     }
     pub async fn one(self) -> Result<T, tokio_postgres::Error> {
-        let row = crate::client::async_::one(self.client, self.query, &self.params, self.cached).await?;
+        let row =
+            crate::client::async_::one(self.client, self.query, &self.params, self.cached).await?;
         Ok((self.mapper)((self.extractor)(&row)?))
     }
     pub async fn all(self) -> Result<Vec<T>, tokio_postgres::Error> {
         self.iter().await?.try_collect().await
     }
     pub async fn opt(self) -> Result<Option<T>, tokio_postgres::Error> {
-        let opt_row = crate::client::async_::opt(self.client, self.query, &self.params, self.cached).await?;
+        let opt_row =
+            crate::client::async_::opt(self.client, self.query, &self.params, self.cached).await?;
         Ok(opt_row
             .map(|row| {
                 let extracted = (self.extractor)(&row)?;
@@ -197,9 +228,17 @@ where
     }
     pub async fn iter(
         self,
-    ) -> Result<impl futures::Stream<Item = Result<T, tokio_postgres::Error>> + 'c, tokio_postgres::Error> {
-        let stream =
-            crate::client::async_::raw(self.client, self.query, crate::slice_iter(&self.params), self.cached).await?;
+    ) -> Result<
+        impl futures::Stream<Item = Result<T, tokio_postgres::Error>> + 'c,
+        tokio_postgres::Error,
+    > {
+        let stream = crate::client::async_::raw(
+            self.client,
+            self.query,
+            crate::slice_iter(&self.params),
+            self.cached,
+        )
+        .await?;
         let mapped = stream
             .map(move |res| {
                 res.and_then(|row| {
@@ -220,7 +259,10 @@ pub fn insert_file_for_active_owner() -> InsertFileForActiveOwnerStmt {
     )
 }
 impl InsertFileForActiveOwnerStmt {
-    pub async fn prepare<'a, C: GenericClient>(mut self, client: &'a C) -> Result<Self, tokio_postgres::Error> {
+    pub async fn prepare<'a, C: GenericClient>(
+        mut self,
+        client: &'a C,
+    ) -> Result<Self, tokio_postgres::Error> {
         self.1 = Some(client.prepare(self.0).await?);
         Ok(self)
     }
@@ -266,7 +308,13 @@ impl<'c, 'a, 's, C: GenericClient, T1: crate::StringSql, T2: crate::StringSql>
         client: &'c C,
         params: &'a InsertFileForActiveOwnerParams<T1, T2>,
     ) -> FileQuery<'c, 'a, 's, C, File, 4> {
-        self.bind(client, &params.filename, &params.content_type, &params.user_id, &params.session_id)
+        self.bind(
+            client,
+            &params.filename,
+            &params.content_type,
+            &params.user_id,
+            &params.session_id,
+        )
     }
 }
 pub struct FileSeenByOwnerStmt(&'static str, Option<tokio_postgres::Statement>);
@@ -279,7 +327,10 @@ pub fn file_seen_by_owner() -> FileSeenByOwnerStmt {
     )
 }
 impl FileSeenByOwnerStmt {
-    pub async fn prepare<'a, C: GenericClient>(mut self, client: &'a C) -> Result<Self, tokio_postgres::Error> {
+    pub async fn prepare<'a, C: GenericClient>(
+        mut self,
+        client: &'a C,
+    ) -> Result<Self, tokio_postgres::Error> {
         self.1 = Some(client.prepare(self.0).await?);
         Ok(self)
     }
@@ -295,7 +346,9 @@ impl FileSeenByOwnerStmt {
             params: [id, user_id, session_id],
             query: self.0,
             cached: self.1.as_ref(),
-            extractor: |row: &tokio_postgres::Row| -> Result<FileSeenByOwnerBorrowed, tokio_postgres::Error> {
+            extractor: |
+                row: &tokio_postgres::Row,
+            | -> Result<FileSeenByOwnerBorrowed, tokio_postgres::Error> {
                 Ok(FileSeenByOwnerBorrowed {
                     id: row.try_get(0)?,
                     filename: row.try_get(1)?,
@@ -337,7 +390,10 @@ pub fn files_seen_by_owner_first_page() -> FilesSeenByOwnerFirstPageStmt {
     )
 }
 impl FilesSeenByOwnerFirstPageStmt {
-    pub async fn prepare<'a, C: GenericClient>(mut self, client: &'a C) -> Result<Self, tokio_postgres::Error> {
+    pub async fn prepare<'a, C: GenericClient>(
+        mut self,
+        client: &'a C,
+    ) -> Result<Self, tokio_postgres::Error> {
         self.1 = Some(client.prepare(self.0).await?);
         Ok(self)
     }
@@ -353,7 +409,9 @@ impl FilesSeenByOwnerFirstPageStmt {
             params: [page_size, user_id, session_id],
             query: self.0,
             cached: self.1.as_ref(),
-            extractor: |row: &tokio_postgres::Row| -> Result<FileSeenByOwnerBorrowed, tokio_postgres::Error> {
+            extractor: |
+                row: &tokio_postgres::Row,
+            | -> Result<FileSeenByOwnerBorrowed, tokio_postgres::Error> {
                 Ok(FileSeenByOwnerBorrowed {
                     id: row.try_get(0)?,
                     filename: row.try_get(1)?,
@@ -382,7 +440,12 @@ impl<'c, 'a, 's, C: GenericClient>
         client: &'c C,
         params: &'a FilesSeenByOwnerFirstPageParams,
     ) -> FileSeenByOwnerQuery<'c, 'a, 's, C, FileSeenByOwner, 3> {
-        self.bind(client, &params.page_size, &params.user_id, &params.session_id)
+        self.bind(
+            client,
+            &params.page_size,
+            &params.user_id,
+            &params.session_id,
+        )
     }
 }
 pub struct FilesSeenByOwnerAfterStmt(&'static str, Option<tokio_postgres::Statement>);
@@ -396,7 +459,10 @@ pub fn files_seen_by_owner_after() -> FilesSeenByOwnerAfterStmt {
     )
 }
 impl FilesSeenByOwnerAfterStmt {
-    pub async fn prepare<'a, C: GenericClient>(mut self, client: &'a C) -> Result<Self, tokio_postgres::Error> {
+    pub async fn prepare<'a, C: GenericClient>(
+        mut self,
+        client: &'a C,
+    ) -> Result<Self, tokio_postgres::Error> {
         self.1 = Some(client.prepare(self.0).await?);
         Ok(self)
     }
@@ -414,7 +480,9 @@ impl FilesSeenByOwnerAfterStmt {
             params: [before_created_at, before_id, page_size, user_id, session_id],
             query: self.0,
             cached: self.1.as_ref(),
-            extractor: |row: &tokio_postgres::Row| -> Result<FileSeenByOwnerBorrowed, tokio_postgres::Error> {
+            extractor: |
+                row: &tokio_postgres::Row,
+            | -> Result<FileSeenByOwnerBorrowed, tokio_postgres::Error> {
                 Ok(FileSeenByOwnerBorrowed {
                     id: row.try_get(0)?,
                     filename: row.try_get(1)?,
@@ -464,7 +532,10 @@ pub fn update_file_of_active_owner() -> UpdateFileOfActiveOwnerStmt {
     )
 }
 impl UpdateFileOfActiveOwnerStmt {
-    pub async fn prepare<'a, C: GenericClient>(mut self, client: &'a C) -> Result<Self, tokio_postgres::Error> {
+    pub async fn prepare<'a, C: GenericClient>(
+        mut self,
+        client: &'a C,
+    ) -> Result<Self, tokio_postgres::Error> {
         self.1 = Some(client.prepare(self.0).await?);
         Ok(self)
     }
@@ -511,7 +582,14 @@ impl<'c, 'a, 's, C: GenericClient, T1: crate::StringSql, T2: crate::StringSql>
         client: &'c C,
         params: &'a UpdateFileOfActiveOwnerParams<T1, T2>,
     ) -> FileQuery<'c, 'a, 's, C, File, 5> {
-        self.bind(client, &params.filename, &params.content_type, &params.id, &params.user_id, &params.session_id)
+        self.bind(
+            client,
+            &params.filename,
+            &params.content_type,
+            &params.id,
+            &params.user_id,
+            &params.session_id,
+        )
     }
 }
 pub struct DeleteFileOfActiveOwnerStmt(&'static str, Option<tokio_postgres::Statement>);
@@ -524,7 +602,10 @@ pub fn delete_file_of_active_owner() -> DeleteFileOfActiveOwnerStmt {
     )
 }
 impl DeleteFileOfActiveOwnerStmt {
-    pub async fn prepare<'a, C: GenericClient>(mut self, client: &'a C) -> Result<Self, tokio_postgres::Error> {
+    pub async fn prepare<'a, C: GenericClient>(
+        mut self,
+        client: &'a C,
+    ) -> Result<Self, tokio_postgres::Error> {
         self.1 = Some(client.prepare(self.0).await?);
         Ok(self)
     }
@@ -544,7 +625,9 @@ impl<'a, C: GenericClient + Send + Sync>
         'a,
         'a,
         DeleteFileOfActiveOwnerParams,
-        std::pin::Pin<Box<dyn futures::Future<Output = Result<u64, tokio_postgres::Error>> + Send + 'a>>,
+        std::pin::Pin<
+            Box<dyn futures::Future<Output = Result<u64, tokio_postgres::Error>> + Send + 'a>,
+        >,
         C,
     > for DeleteFileOfActiveOwnerStmt
 {
@@ -552,7 +635,9 @@ impl<'a, C: GenericClient + Send + Sync>
         &'a self,
         client: &'a C,
         params: &'a DeleteFileOfActiveOwnerParams,
-    ) -> std::pin::Pin<Box<dyn futures::Future<Output = Result<u64, tokio_postgres::Error>> + Send + 'a>> {
+    ) -> std::pin::Pin<
+        Box<dyn futures::Future<Output = Result<u64, tokio_postgres::Error>> + Send + 'a>,
+    > {
         Box::pin(self.bind(client, &params.id, &params.user_id, &params.session_id))
     }
 }

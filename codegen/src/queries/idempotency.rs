@@ -29,8 +29,16 @@ pub struct IdempotentOutcomeBorrowed<'a> {
     pub outcome: Option<&'a str>,
 }
 impl<'a> From<IdempotentOutcomeBorrowed<'a>> for IdempotentOutcome {
-    fn from(IdempotentOutcomeBorrowed { fingerprint, outcome }: IdempotentOutcomeBorrowed<'a>) -> Self {
-        Self { fingerprint: fingerprint.into(), outcome: outcome.map(|v| v.into()) }
+    fn from(
+        IdempotentOutcomeBorrowed {
+            fingerprint,
+            outcome,
+        }: IdempotentOutcomeBorrowed<'a>,
+    ) -> Self {
+        Self {
+            fingerprint: fingerprint.into(),
+            outcome: outcome.map(|v| v.into()),
+        }
     }
 }
 use crate::client::async_::GenericClient;
@@ -58,14 +66,16 @@ where
         }
     }
     pub async fn one(self) -> Result<T, tokio_postgres::Error> {
-        let row = crate::client::async_::one(self.client, self.query, &self.params, self.cached).await?;
+        let row =
+            crate::client::async_::one(self.client, self.query, &self.params, self.cached).await?;
         Ok((self.mapper)((self.extractor)(&row)?))
     }
     pub async fn all(self) -> Result<Vec<T>, tokio_postgres::Error> {
         self.iter().await?.try_collect().await
     }
     pub async fn opt(self) -> Result<Option<T>, tokio_postgres::Error> {
-        let opt_row = crate::client::async_::opt(self.client, self.query, &self.params, self.cached).await?;
+        let opt_row =
+            crate::client::async_::opt(self.client, self.query, &self.params, self.cached).await?;
         Ok(opt_row
             .map(|row| {
                 let extracted = (self.extractor)(&row)?;
@@ -75,9 +85,17 @@ where
     }
     pub async fn iter(
         self,
-    ) -> Result<impl futures::Stream<Item = Result<T, tokio_postgres::Error>> + 'c, tokio_postgres::Error> {
-        let stream =
-            crate::client::async_::raw(self.client, self.query, crate::slice_iter(&self.params), self.cached).await?;
+    ) -> Result<
+        impl futures::Stream<Item = Result<T, tokio_postgres::Error>> + 'c,
+        tokio_postgres::Error,
+    > {
+        let stream = crate::client::async_::raw(
+            self.client,
+            self.query,
+            crate::slice_iter(&self.params),
+            self.cached,
+        )
+        .await?;
         let mapped = stream
             .map(move |res| {
                 res.and_then(|row| {
@@ -101,7 +119,10 @@ impl<'c, 'a, 's, C, T: 'c, const N: usize> IdempotentOutcomeQuery<'c, 'a, 's, C,
 where
     C: GenericClient,
 {
-    pub fn map<R>(self, mapper: fn(IdempotentOutcomeBorrowed) -> R) -> IdempotentOutcomeQuery<'c, 'a, 's, C, R, N> {
+    pub fn map<R>(
+        self,
+        mapper: fn(IdempotentOutcomeBorrowed) -> R,
+    ) -> IdempotentOutcomeQuery<'c, 'a, 's, C, R, N> {
         IdempotentOutcomeQuery {
             client: self.client,
             params: self.params,
@@ -112,14 +133,16 @@ where
         }
     }
     pub async fn one(self) -> Result<T, tokio_postgres::Error> {
-        let row = crate::client::async_::one(self.client, self.query, &self.params, self.cached).await?;
+        let row =
+            crate::client::async_::one(self.client, self.query, &self.params, self.cached).await?;
         Ok((self.mapper)((self.extractor)(&row)?))
     }
     pub async fn all(self) -> Result<Vec<T>, tokio_postgres::Error> {
         self.iter().await?.try_collect().await
     }
     pub async fn opt(self) -> Result<Option<T>, tokio_postgres::Error> {
-        let opt_row = crate::client::async_::opt(self.client, self.query, &self.params, self.cached).await?;
+        let opt_row =
+            crate::client::async_::opt(self.client, self.query, &self.params, self.cached).await?;
         Ok(opt_row
             .map(|row| {
                 let extracted = (self.extractor)(&row)?;
@@ -129,9 +152,17 @@ where
     }
     pub async fn iter(
         self,
-    ) -> Result<impl futures::Stream<Item = Result<T, tokio_postgres::Error>> + 'c, tokio_postgres::Error> {
-        let stream =
-            crate::client::async_::raw(self.client, self.query, crate::slice_iter(&self.params), self.cached).await?;
+    ) -> Result<
+        impl futures::Stream<Item = Result<T, tokio_postgres::Error>> + 'c,
+        tokio_postgres::Error,
+    > {
+        let stream = crate::client::async_::raw(
+            self.client,
+            self.query,
+            crate::slice_iter(&self.params),
+            self.cached,
+        )
+        .await?;
         let mapped = stream
             .map(move |res| {
                 res.and_then(|row| {
@@ -153,7 +184,10 @@ pub fn claim_idempotency_key() -> ClaimIdempotencyKeyStmt {
     )
 }
 impl ClaimIdempotencyKeyStmt {
-    pub async fn prepare<'a, C: GenericClient>(mut self, client: &'a C) -> Result<Self, tokio_postgres::Error> {
+    pub async fn prepare<'a, C: GenericClient>(
+        mut self,
+        client: &'a C,
+    ) -> Result<Self, tokio_postgres::Error> {
         self.1 = Some(client.prepare(self.0).await?);
         Ok(self)
     }
@@ -176,15 +210,27 @@ impl ClaimIdempotencyKeyStmt {
     }
 }
 impl<'c, 'a, 's, C: GenericClient, T1: crate::StringSql, T2: crate::BytesSql>
-    crate::client::async_::Params<'c, 'a, 's, ClaimIdempotencyKeyParams<T1, T2>, I64Query<'c, 'a, 's, C, i64, 4>, C>
-    for ClaimIdempotencyKeyStmt
+    crate::client::async_::Params<
+        'c,
+        'a,
+        's,
+        ClaimIdempotencyKeyParams<T1, T2>,
+        I64Query<'c, 'a, 's, C, i64, 4>,
+        C,
+    > for ClaimIdempotencyKeyStmt
 {
     fn params(
         &'s self,
         client: &'c C,
         params: &'a ClaimIdempotencyKeyParams<T1, T2>,
     ) -> I64Query<'c, 'a, 's, C, i64, 4> {
-        self.bind(client, &params.user_id, &params.key, &params.fingerprint, &params.ttl_seconds)
+        self.bind(
+            client,
+            &params.user_id,
+            &params.key,
+            &params.fingerprint,
+            &params.ttl_seconds,
+        )
     }
 }
 pub struct IdempotentOutcomeStmt(&'static str, Option<tokio_postgres::Statement>);
@@ -198,7 +244,10 @@ pub fn idempotent_outcome() -> IdempotentOutcomeStmt {
     )
 }
 impl IdempotentOutcomeStmt {
-    pub async fn prepare<'a, C: GenericClient>(mut self, client: &'a C) -> Result<Self, tokio_postgres::Error> {
+    pub async fn prepare<'a, C: GenericClient>(
+        mut self,
+        client: &'a C,
+    ) -> Result<Self, tokio_postgres::Error> {
         self.1 = Some(client.prepare(self.0).await?);
         Ok(self)
     }
@@ -214,8 +263,13 @@ impl IdempotentOutcomeStmt {
             params: [user_id, key, session_id],
             query: self.0,
             cached: self.1.as_ref(),
-            extractor: |row: &tokio_postgres::Row| -> Result<IdempotentOutcomeBorrowed, tokio_postgres::Error> {
-                Ok(IdempotentOutcomeBorrowed { fingerprint: row.try_get(0)?, outcome: row.try_get(1)? })
+            extractor: |
+                row: &tokio_postgres::Row,
+            | -> Result<IdempotentOutcomeBorrowed, tokio_postgres::Error> {
+                Ok(IdempotentOutcomeBorrowed {
+                    fingerprint: row.try_get(0)?,
+                    outcome: row.try_get(1)?,
+                })
             },
             mapper: |it| IdempotentOutcome::from(it),
         }
@@ -242,10 +296,16 @@ impl<'c, 'a, 's, C: GenericClient, T1: crate::StringSql>
 pub struct RecordIdempotentOutcomeStmt(&'static str, Option<tokio_postgres::Statement>);
 /// Stores the outcome of the attempt that claimed `key`.
 pub fn record_idempotent_outcome() -> RecordIdempotentOutcomeStmt {
-    RecordIdempotentOutcomeStmt("UPDATE idempotency_keys SET outcome = $1 WHERE user_id = $2 AND key = $3", None)
+    RecordIdempotentOutcomeStmt(
+        "UPDATE idempotency_keys SET outcome = $1 WHERE user_id = $2 AND key = $3",
+        None,
+    )
 }
 impl RecordIdempotentOutcomeStmt {
-    pub async fn prepare<'a, C: GenericClient>(mut self, client: &'a C) -> Result<Self, tokio_postgres::Error> {
+    pub async fn prepare<'a, C: GenericClient>(
+        mut self,
+        client: &'a C,
+    ) -> Result<Self, tokio_postgres::Error> {
         self.1 = Some(client.prepare(self.0).await?);
         Ok(self)
     }
@@ -265,7 +325,9 @@ impl<'a, C: GenericClient + Send + Sync, T1: crate::StringSql, T2: crate::String
         'a,
         'a,
         RecordIdempotentOutcomeParams<T1, T2>,
-        std::pin::Pin<Box<dyn futures::Future<Output = Result<u64, tokio_postgres::Error>> + Send + 'a>>,
+        std::pin::Pin<
+            Box<dyn futures::Future<Output = Result<u64, tokio_postgres::Error>> + Send + 'a>,
+        >,
         C,
     > for RecordIdempotentOutcomeStmt
 {
@@ -273,17 +335,25 @@ impl<'a, C: GenericClient + Send + Sync, T1: crate::StringSql, T2: crate::String
         &'a self,
         client: &'a C,
         params: &'a RecordIdempotentOutcomeParams<T1, T2>,
-    ) -> std::pin::Pin<Box<dyn futures::Future<Output = Result<u64, tokio_postgres::Error>> + Send + 'a>> {
+    ) -> std::pin::Pin<
+        Box<dyn futures::Future<Output = Result<u64, tokio_postgres::Error>> + Send + 'a>,
+    > {
         Box::pin(self.bind(client, &params.outcome, &params.user_id, &params.key))
     }
 }
 pub struct SweepIdempotencyKeysStmt(&'static str, Option<tokio_postgres::Statement>);
 /// Removes records older than `ttl_seconds`.
 pub fn sweep_idempotency_keys() -> SweepIdempotencyKeysStmt {
-    SweepIdempotencyKeysStmt("DELETE FROM idempotency_keys WHERE created_at <= now() - make_interval(secs => $1)", None)
+    SweepIdempotencyKeysStmt(
+        "DELETE FROM idempotency_keys WHERE created_at <= now() - make_interval(secs => $1)",
+        None,
+    )
 }
 impl SweepIdempotencyKeysStmt {
-    pub async fn prepare<'a, C: GenericClient>(mut self, client: &'a C) -> Result<Self, tokio_postgres::Error> {
+    pub async fn prepare<'a, C: GenericClient>(
+        mut self,
+        client: &'a C,
+    ) -> Result<Self, tokio_postgres::Error> {
         self.1 = Some(client.prepare(self.0).await?);
         Ok(self)
     }

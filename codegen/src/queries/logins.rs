@@ -27,9 +27,19 @@ pub struct LoginAttemptBorrowed<'a> {
 }
 impl<'a> From<LoginAttemptBorrowed<'a>> for LoginAttempt {
     fn from(
-        LoginAttemptBorrowed { user_id, password_hash, is_active, locked_until }: LoginAttemptBorrowed<'a>,
+        LoginAttemptBorrowed {
+            user_id,
+            password_hash,
+            is_active,
+            locked_until,
+        }: LoginAttemptBorrowed<'a>,
     ) -> Self {
-        Self { user_id, password_hash: password_hash.map(|v| v.into()), is_active, locked_until }
+        Self {
+            user_id,
+            password_hash: password_hash.map(|v| v.into()),
+            is_active,
+            locked_until,
+        }
     }
 }
 use crate::client::async_::GenericClient;
@@ -46,7 +56,10 @@ impl<'c, 'a, 's, C, T: 'c, const N: usize> LoginAttemptQuery<'c, 'a, 's, C, T, N
 where
     C: GenericClient,
 {
-    pub fn map<R>(self, mapper: fn(LoginAttemptBorrowed) -> R) -> LoginAttemptQuery<'c, 'a, 's, C, R, N> {
+    pub fn map<R>(
+        self,
+        mapper: fn(LoginAttemptBorrowed) -> R,
+    ) -> LoginAttemptQuery<'c, 'a, 's, C, R, N> {
         LoginAttemptQuery {
             client: self.client,
             params: self.params,
@@ -57,14 +70,16 @@ where
         }
     }
     pub async fn one(self) -> Result<T, tokio_postgres::Error> {
-        let row = crate::client::async_::one(self.client, self.query, &self.params, self.cached).await?;
+        let row =
+            crate::client::async_::one(self.client, self.query, &self.params, self.cached).await?;
         Ok((self.mapper)((self.extractor)(&row)?))
     }
     pub async fn all(self) -> Result<Vec<T>, tokio_postgres::Error> {
         self.iter().await?.try_collect().await
     }
     pub async fn opt(self) -> Result<Option<T>, tokio_postgres::Error> {
-        let opt_row = crate::client::async_::opt(self.client, self.query, &self.params, self.cached).await?;
+        let opt_row =
+            crate::client::async_::opt(self.client, self.query, &self.params, self.cached).await?;
         Ok(opt_row
             .map(|row| {
                 let extracted = (self.extractor)(&row)?;
@@ -74,9 +89,17 @@ where
     }
     pub async fn iter(
         self,
-    ) -> Result<impl futures::Stream<Item = Result<T, tokio_postgres::Error>> + 'c, tokio_postgres::Error> {
-        let stream =
-            crate::client::async_::raw(self.client, self.query, crate::slice_iter(&self.params), self.cached).await?;
+    ) -> Result<
+        impl futures::Stream<Item = Result<T, tokio_postgres::Error>> + 'c,
+        tokio_postgres::Error,
+    > {
+        let stream = crate::client::async_::raw(
+            self.client,
+            self.query,
+            crate::slice_iter(&self.params),
+            self.cached,
+        )
+        .await?;
         let mapped = stream
             .map(move |res| {
                 res.and_then(|row| {
@@ -101,11 +124,22 @@ pub fn login_attempt() -> LoginAttemptStmt {
     )
 }
 impl LoginAttemptStmt {
-    pub async fn prepare<'a, C: GenericClient>(mut self, client: &'a C) -> Result<Self, tokio_postgres::Error> {
+    pub async fn prepare<'a, C: GenericClient>(
+        mut self,
+        client: &'a C,
+    ) -> Result<Self, tokio_postgres::Error> {
         self.1 = Some(client.prepare(self.0).await?);
         Ok(self)
     }
-    pub fn bind<'c, 'a, 's, C: GenericClient, T1: crate::StringSql, T2: crate::StringSql, T3: crate::StringSql>(
+    pub fn bind<
+        'c,
+        'a,
+        's,
+        C: GenericClient,
+        T1: crate::StringSql,
+        T2: crate::StringSql,
+        T3: crate::StringSql,
+    >(
         &'s self,
         client: &'c C,
         account_key: &'a T1,
@@ -117,14 +151,15 @@ impl LoginAttemptStmt {
             params: [account_key, client_key, email],
             query: self.0,
             cached: self.1.as_ref(),
-            extractor: |row: &tokio_postgres::Row| -> Result<LoginAttemptBorrowed, tokio_postgres::Error> {
-                Ok(LoginAttemptBorrowed {
-                    user_id: row.try_get(0)?,
-                    password_hash: row.try_get(1)?,
-                    is_active: row.try_get(2)?,
-                    locked_until: row.try_get(3)?,
-                })
-            },
+            extractor:
+                |row: &tokio_postgres::Row| -> Result<LoginAttemptBorrowed, tokio_postgres::Error> {
+                    Ok(LoginAttemptBorrowed {
+                        user_id: row.try_get(0)?,
+                        password_hash: row.try_get(1)?,
+                        is_active: row.try_get(2)?,
+                        locked_until: row.try_get(3)?,
+                    })
+                },
             mapper: |it| LoginAttempt::from(it),
         }
     }
@@ -144,7 +179,12 @@ impl<'c, 'a, 's, C: GenericClient, T1: crate::StringSql, T2: crate::StringSql, T
         client: &'c C,
         params: &'a LoginAttemptParams<T1, T2, T3>,
     ) -> LoginAttemptQuery<'c, 'a, 's, C, LoginAttempt, 3> {
-        self.bind(client, &params.account_key, &params.client_key, &params.email)
+        self.bind(
+            client,
+            &params.account_key,
+            &params.client_key,
+            &params.email,
+        )
     }
 }
 pub struct RecordLoginFailureStmt(&'static str, Option<tokio_postgres::Statement>);
@@ -157,7 +197,10 @@ pub fn record_login_failure() -> RecordLoginFailureStmt {
     )
 }
 impl RecordLoginFailureStmt {
-    pub async fn prepare<'a, C: GenericClient>(mut self, client: &'a C) -> Result<Self, tokio_postgres::Error> {
+    pub async fn prepare<'a, C: GenericClient>(
+        mut self,
+        client: &'a C,
+    ) -> Result<Self, tokio_postgres::Error> {
         self.1 = Some(client.prepare(self.0).await?);
         Ok(self)
     }
@@ -168,7 +211,9 @@ impl RecordLoginFailureStmt {
         max_failures: &'a i32,
         window_seconds: &'a f64,
     ) -> Result<u64, tokio_postgres::Error> {
-        client.execute(self.0, &[key, max_failures, window_seconds]).await
+        client
+            .execute(self.0, &[key, max_failures, window_seconds])
+            .await
     }
 }
 impl<'a, C: GenericClient + Send + Sync, T1: crate::StringSql>
@@ -177,7 +222,9 @@ impl<'a, C: GenericClient + Send + Sync, T1: crate::StringSql>
         'a,
         'a,
         RecordLoginFailureParams<T1>,
-        std::pin::Pin<Box<dyn futures::Future<Output = Result<u64, tokio_postgres::Error>> + Send + 'a>>,
+        std::pin::Pin<
+            Box<dyn futures::Future<Output = Result<u64, tokio_postgres::Error>> + Send + 'a>,
+        >,
         C,
     > for RecordLoginFailureStmt
 {
@@ -185,17 +232,30 @@ impl<'a, C: GenericClient + Send + Sync, T1: crate::StringSql>
         &'a self,
         client: &'a C,
         params: &'a RecordLoginFailureParams<T1>,
-    ) -> std::pin::Pin<Box<dyn futures::Future<Output = Result<u64, tokio_postgres::Error>> + Send + 'a>> {
-        Box::pin(self.bind(client, &params.key, &params.max_failures, &params.window_seconds))
+    ) -> std::pin::Pin<
+        Box<dyn futures::Future<Output = Result<u64, tokio_postgres::Error>> + Send + 'a>,
+    > {
+        Box::pin(self.bind(
+            client,
+            &params.key,
+            &params.max_failures,
+            &params.window_seconds,
+        ))
     }
 }
 pub struct SweepLoginThrottleStmt(&'static str, Option<tokio_postgres::Statement>);
 /// Removes the windows that have ended, and their locks with them.
 pub fn sweep_login_throttle() -> SweepLoginThrottleStmt {
-    SweepLoginThrottleStmt("DELETE FROM login_throttle WHERE window_started + make_interval(secs => $1) <= now()", None)
+    SweepLoginThrottleStmt(
+        "DELETE FROM login_throttle WHERE window_started + make_interval(secs => $1) <= now()",
+        None,
+    )
 }
 impl SweepLoginThrottleStmt {
-    pub async fn prepare<'a, C: GenericClient>(mut self, client: &'a C) -> Result<Self, tokio_postgres::Error> {
+    pub async fn prepare<'a, C: GenericClient>(
+        mut self,
+        client: &'a C,
+    ) -> Result<Self, tokio_postgres::Error> {
         self.1 = Some(client.prepare(self.0).await?);
         Ok(self)
     }

@@ -58,8 +58,20 @@ pub struct SessionBorrowed<'a> {
     pub user_agent: Option<&'a str>,
 }
 impl<'a> From<SessionBorrowed<'a>> for Session {
-    fn from(SessionBorrowed { id, created_at, last_used_at, user_agent }: SessionBorrowed<'a>) -> Self {
-        Self { id, created_at, last_used_at, user_agent: user_agent.map(|v| v.into()) }
+    fn from(
+        SessionBorrowed {
+            id,
+            created_at,
+            last_used_at,
+            user_agent,
+        }: SessionBorrowed<'a>,
+    ) -> Self {
+        Self {
+            id,
+            created_at,
+            last_used_at,
+            user_agent: user_agent.map(|v| v.into()),
+        }
     }
 }
 use crate::client::async_::GenericClient;
@@ -87,14 +99,16 @@ where
         }
     }
     pub async fn one(self) -> Result<T, tokio_postgres::Error> {
-        let row = crate::client::async_::one(self.client, self.query, &self.params, self.cached).await?;
+        let row =
+            crate::client::async_::one(self.client, self.query, &self.params, self.cached).await?;
         Ok((self.mapper)((self.extractor)(&row)?))
     }
     pub async fn all(self) -> Result<Vec<T>, tokio_postgres::Error> {
         self.iter().await?.try_collect().await
     }
     pub async fn opt(self) -> Result<Option<T>, tokio_postgres::Error> {
-        let opt_row = crate::client::async_::opt(self.client, self.query, &self.params, self.cached).await?;
+        let opt_row =
+            crate::client::async_::opt(self.client, self.query, &self.params, self.cached).await?;
         Ok(opt_row
             .map(|row| {
                 let extracted = (self.extractor)(&row)?;
@@ -104,9 +118,17 @@ where
     }
     pub async fn iter(
         self,
-    ) -> Result<impl futures::Stream<Item = Result<T, tokio_postgres::Error>> + 'c, tokio_postgres::Error> {
-        let stream =
-            crate::client::async_::raw(self.client, self.query, crate::slice_iter(&self.params), self.cached).await?;
+    ) -> Result<
+        impl futures::Stream<Item = Result<T, tokio_postgres::Error>> + 'c,
+        tokio_postgres::Error,
+    > {
+        let stream = crate::client::async_::raw(
+            self.client,
+            self.query,
+            crate::slice_iter(&self.params),
+            self.cached,
+        )
+        .await?;
         let mapped = stream
             .map(move |res| {
                 res.and_then(|row| {
@@ -130,7 +152,10 @@ impl<'c, 'a, 's, C, T: 'c, const N: usize> RefreshTokenForUpdateQuery<'c, 'a, 's
 where
     C: GenericClient,
 {
-    pub fn map<R>(self, mapper: fn(RefreshTokenForUpdate) -> R) -> RefreshTokenForUpdateQuery<'c, 'a, 's, C, R, N> {
+    pub fn map<R>(
+        self,
+        mapper: fn(RefreshTokenForUpdate) -> R,
+    ) -> RefreshTokenForUpdateQuery<'c, 'a, 's, C, R, N> {
         RefreshTokenForUpdateQuery {
             client: self.client,
             params: self.params,
@@ -141,14 +166,16 @@ where
         }
     }
     pub async fn one(self) -> Result<T, tokio_postgres::Error> {
-        let row = crate::client::async_::one(self.client, self.query, &self.params, self.cached).await?;
+        let row =
+            crate::client::async_::one(self.client, self.query, &self.params, self.cached).await?;
         Ok((self.mapper)((self.extractor)(&row)?))
     }
     pub async fn all(self) -> Result<Vec<T>, tokio_postgres::Error> {
         self.iter().await?.try_collect().await
     }
     pub async fn opt(self) -> Result<Option<T>, tokio_postgres::Error> {
-        let opt_row = crate::client::async_::opt(self.client, self.query, &self.params, self.cached).await?;
+        let opt_row =
+            crate::client::async_::opt(self.client, self.query, &self.params, self.cached).await?;
         Ok(opt_row
             .map(|row| {
                 let extracted = (self.extractor)(&row)?;
@@ -158,9 +185,17 @@ where
     }
     pub async fn iter(
         self,
-    ) -> Result<impl futures::Stream<Item = Result<T, tokio_postgres::Error>> + 'c, tokio_postgres::Error> {
-        let stream =
-            crate::client::async_::raw(self.client, self.query, crate::slice_iter(&self.params), self.cached).await?;
+    ) -> Result<
+        impl futures::Stream<Item = Result<T, tokio_postgres::Error>> + 'c,
+        tokio_postgres::Error,
+    > {
+        let stream = crate::client::async_::raw(
+            self.client,
+            self.query,
+            crate::slice_iter(&self.params),
+            self.cached,
+        )
+        .await?;
         let mapped = stream
             .map(move |res| {
                 res.and_then(|row| {
@@ -177,7 +212,8 @@ pub struct ChronoDateTimechronoUtcQuery<'c, 'a, 's, C: GenericClient, T, const N
     params: [&'a (dyn postgres_types::ToSql + Sync); N],
     query: &'static str,
     cached: Option<&'s tokio_postgres::Statement>,
-    extractor: fn(&tokio_postgres::Row) -> Result<chrono::DateTime<chrono::Utc>, tokio_postgres::Error>,
+    extractor:
+        fn(&tokio_postgres::Row) -> Result<chrono::DateTime<chrono::Utc>, tokio_postgres::Error>,
     mapper: fn(chrono::DateTime<chrono::Utc>) -> T,
 }
 impl<'c, 'a, 's, C, T: 'c, const N: usize> ChronoDateTimechronoUtcQuery<'c, 'a, 's, C, T, N>
@@ -198,14 +234,16 @@ where
         }
     }
     pub async fn one(self) -> Result<T, tokio_postgres::Error> {
-        let row = crate::client::async_::one(self.client, self.query, &self.params, self.cached).await?;
+        let row =
+            crate::client::async_::one(self.client, self.query, &self.params, self.cached).await?;
         Ok((self.mapper)((self.extractor)(&row)?))
     }
     pub async fn all(self) -> Result<Vec<T>, tokio_postgres::Error> {
         self.iter().await?.try_collect().await
     }
     pub async fn opt(self) -> Result<Option<T>, tokio_postgres::Error> {
-        let opt_row = crate::client::async_::opt(self.client, self.query, &self.params, self.cached).await?;
+        let opt_row =
+            crate::client::async_::opt(self.client, self.query, &self.params, self.cached).await?;
         Ok(opt_row
             .map(|row| {
                 let extracted = (self.extractor)(&row)?;
@@ -215,9 +253,17 @@ where
     }
     pub async fn iter(
         self,
-    ) -> Result<impl futures::Stream<Item = Result<T, tokio_postgres::Error>> + 'c, tokio_postgres::Error> {
-        let stream =
-            crate::client::async_::raw(self.client, self.query, crate::slice_iter(&self.params), self.cached).await?;
+    ) -> Result<
+        impl futures::Stream<Item = Result<T, tokio_postgres::Error>> + 'c,
+        tokio_postgres::Error,
+    > {
+        let stream = crate::client::async_::raw(
+            self.client,
+            self.query,
+            crate::slice_iter(&self.params),
+            self.cached,
+        )
+        .await?;
         let mapped = stream
             .map(move |res| {
                 res.and_then(|row| {
@@ -252,14 +298,16 @@ where
         }
     }
     pub async fn one(self) -> Result<T, tokio_postgres::Error> {
-        let row = crate::client::async_::one(self.client, self.query, &self.params, self.cached).await?;
+        let row =
+            crate::client::async_::one(self.client, self.query, &self.params, self.cached).await?;
         Ok((self.mapper)((self.extractor)(&row)?))
     }
     pub async fn all(self) -> Result<Vec<T>, tokio_postgres::Error> {
         self.iter().await?.try_collect().await
     }
     pub async fn opt(self) -> Result<Option<T>, tokio_postgres::Error> {
-        let opt_row = crate::client::async_::opt(self.client, self.query, &self.params, self.cached).await?;
+        let opt_row =
+            crate::client::async_::opt(self.client, self.query, &self.params, self.cached).await?;
         Ok(opt_row
             .map(|row| {
                 let extracted = (self.extractor)(&row)?;
@@ -269,9 +317,17 @@ where
     }
     pub async fn iter(
         self,
-    ) -> Result<impl futures::Stream<Item = Result<T, tokio_postgres::Error>> + 'c, tokio_postgres::Error> {
-        let stream =
-            crate::client::async_::raw(self.client, self.query, crate::slice_iter(&self.params), self.cached).await?;
+    ) -> Result<
+        impl futures::Stream<Item = Result<T, tokio_postgres::Error>> + 'c,
+        tokio_postgres::Error,
+    > {
+        let stream = crate::client::async_::raw(
+            self.client,
+            self.query,
+            crate::slice_iter(&self.params),
+            self.cached,
+        )
+        .await?;
         let mapped = stream
             .map(move |res| {
                 res.and_then(|row| {
@@ -306,14 +362,16 @@ where
         }
     }
     pub async fn one(self) -> Result<T, tokio_postgres::Error> {
-        let row = crate::client::async_::one(self.client, self.query, &self.params, self.cached).await?;
+        let row =
+            crate::client::async_::one(self.client, self.query, &self.params, self.cached).await?;
         Ok((self.mapper)((self.extractor)(&row)?))
     }
     pub async fn all(self) -> Result<Vec<T>, tokio_postgres::Error> {
         self.iter().await?.try_collect().await
     }
     pub async fn opt(self) -> Result<Option<T>, tokio_postgres::Error> {
-        let opt_row = crate::client::async_::opt(self.client, self.query, &self.params, self.cached).await?;
+        let opt_row =
+            crate::client::async_::opt(self.client, self.query, &self.params, self.cached).await?;
         Ok(opt_row
             .map(|row| {
                 let extracted = (self.extractor)(&row)?;
@@ -323,9 +381,17 @@ where
     }
     pub async fn iter(
         self,
-    ) -> Result<impl futures::Stream<Item = Result<T, tokio_postgres::Error>> + 'c, tokio_postgres::Error> {
-        let stream =
-            crate::client::async_::raw(self.client, self.query, crate::slice_iter(&self.params), self.cached).await?;
+    ) -> Result<
+        impl futures::Stream<Item = Result<T, tokio_postgres::Error>> + 'c,
+        tokio_postgres::Error,
+    > {
+        let stream = crate::client::async_::raw(
+            self.client,
+            self.query,
+            crate::slice_iter(&self.params),
+            self.cached,
+        )
+        .await?;
         let mapped = stream
             .map(move |res| {
                 res.and_then(|row| {
@@ -348,11 +414,22 @@ pub fn start_session() -> StartSessionStmt {
     )
 }
 impl StartSessionStmt {
-    pub async fn prepare<'a, C: GenericClient>(mut self, client: &'a C) -> Result<Self, tokio_postgres::Error> {
+    pub async fn prepare<'a, C: GenericClient>(
+        mut self,
+        client: &'a C,
+    ) -> Result<Self, tokio_postgres::Error> {
         self.1 = Some(client.prepare(self.0).await?);
         Ok(self)
     }
-    pub fn bind<'c, 'a, 's, C: GenericClient, T1: crate::StringSql, T2: crate::BytesSql, T3: crate::StringSql>(
+    pub fn bind<
+        'c,
+        'a,
+        's,
+        C: GenericClient,
+        T1: crate::StringSql,
+        T2: crate::BytesSql,
+        T3: crate::StringSql,
+    >(
         &'s self,
         client: &'c C,
         user_agent: &'a Option<T1>,
@@ -367,7 +444,10 @@ impl StartSessionStmt {
             query: self.0,
             cached: self.1.as_ref(),
             extractor: |row: &tokio_postgres::Row| -> Result<StartSession, tokio_postgres::Error> {
-                Ok(StartSession { id: row.try_get(0)?, expires_at: row.try_get(1)? })
+                Ok(StartSession {
+                    id: row.try_get(0)?,
+                    expires_at: row.try_get(1)?,
+                })
             },
             mapper: |it| StartSession::from(it),
         }
@@ -410,7 +490,10 @@ pub fn refresh_token_for_update() -> RefreshTokenForUpdateStmt {
     )
 }
 impl RefreshTokenForUpdateStmt {
-    pub async fn prepare<'a, C: GenericClient>(mut self, client: &'a C) -> Result<Self, tokio_postgres::Error> {
+    pub async fn prepare<'a, C: GenericClient>(
+        mut self,
+        client: &'a C,
+    ) -> Result<Self, tokio_postgres::Error> {
         self.1 = Some(client.prepare(self.0).await?);
         Ok(self)
     }
@@ -424,14 +507,15 @@ impl RefreshTokenForUpdateStmt {
             params: [token_hash],
             query: self.0,
             cached: self.1.as_ref(),
-            extractor: |row: &tokio_postgres::Row| -> Result<RefreshTokenForUpdate, tokio_postgres::Error> {
-                Ok(RefreshTokenForUpdate {
-                    session_id: row.try_get(0)?,
-                    user_id: row.try_get(1)?,
-                    spent: row.try_get(2)?,
-                    usable: row.try_get(3)?,
-                })
-            },
+            extractor:
+                |row: &tokio_postgres::Row| -> Result<RefreshTokenForUpdate, tokio_postgres::Error> {
+                    Ok(RefreshTokenForUpdate {
+                        session_id: row.try_get(0)?,
+                        user_id: row.try_get(1)?,
+                        spent: row.try_get(2)?,
+                        usable: row.try_get(3)?,
+                    })
+                },
             mapper: |it| RefreshTokenForUpdate::from(it),
         }
     }
@@ -446,7 +530,10 @@ pub fn rotate_refresh_token() -> RotateRefreshTokenStmt {
     )
 }
 impl RotateRefreshTokenStmt {
-    pub async fn prepare<'a, C: GenericClient>(mut self, client: &'a C) -> Result<Self, tokio_postgres::Error> {
+    pub async fn prepare<'a, C: GenericClient>(
+        mut self,
+        client: &'a C,
+    ) -> Result<Self, tokio_postgres::Error> {
         self.1 = Some(client.prepare(self.0).await?);
         Ok(self)
     }
@@ -483,16 +570,28 @@ impl<'c, 'a, 's, C: GenericClient, T1: crate::BytesSql, T2: crate::BytesSql>
         client: &'c C,
         params: &'a RotateRefreshTokenParams<T1, T2>,
     ) -> ChronoDateTimechronoUtcQuery<'c, 'a, 's, C, chrono::DateTime<chrono::Utc>, 4> {
-        self.bind(client, &params.old_hash, &params.new_hash, &params.session_id, &params.ttl_seconds)
+        self.bind(
+            client,
+            &params.old_hash,
+            &params.new_hash,
+            &params.session_id,
+            &params.ttl_seconds,
+        )
     }
 }
 pub struct EndSessionByIdStmt(&'static str, Option<tokio_postgres::Statement>);
 /// Ends session `session_id` (a spent refresh token was presented again).
 pub fn end_session_by_id() -> EndSessionByIdStmt {
-    EndSessionByIdStmt("UPDATE sessions SET ended_at = now() WHERE id = $1 AND ended_at IS NULL", None)
+    EndSessionByIdStmt(
+        "UPDATE sessions SET ended_at = now() WHERE id = $1 AND ended_at IS NULL",
+        None,
+    )
 }
 impl EndSessionByIdStmt {
-    pub async fn prepare<'a, C: GenericClient>(mut self, client: &'a C) -> Result<Self, tokio_postgres::Error> {
+    pub async fn prepare<'a, C: GenericClient>(
+        mut self,
+        client: &'a C,
+    ) -> Result<Self, tokio_postgres::Error> {
         self.1 = Some(client.prepare(self.0).await?);
         Ok(self)
     }
@@ -516,7 +615,10 @@ pub fn end_own_session() -> EndOwnSessionStmt {
     )
 }
 impl EndOwnSessionStmt {
-    pub async fn prepare<'a, C: GenericClient>(mut self, client: &'a C) -> Result<Self, tokio_postgres::Error> {
+    pub async fn prepare<'a, C: GenericClient>(
+        mut self,
+        client: &'a C,
+    ) -> Result<Self, tokio_postgres::Error> {
         self.1 = Some(client.prepare(self.0).await?);
         Ok(self)
     }
@@ -533,7 +635,10 @@ impl EndOwnSessionStmt {
             query: self.0,
             cached: self.1.as_ref(),
             extractor: |row: &tokio_postgres::Row| -> Result<EndOwnSession, tokio_postgres::Error> {
-                Ok(EndOwnSession { caller_live: row.try_get(0)?, ended: row.try_get(1)? })
+                Ok(EndOwnSession {
+                    caller_live: row.try_get(0)?,
+                    ended: row.try_get(1)?,
+                })
             },
             mapper: |it| EndOwnSession::from(it),
         }
@@ -554,7 +659,12 @@ impl<'c, 'a, 's, C: GenericClient>
         client: &'c C,
         params: &'a EndOwnSessionParams,
     ) -> EndOwnSessionQuery<'c, 'a, 's, C, EndOwnSession, 3> {
-        self.bind(client, &params.caller_session_id, &params.user_id, &params.session_id)
+        self.bind(
+            client,
+            &params.caller_session_id,
+            &params.user_id,
+            &params.session_id,
+        )
     }
 }
 pub struct LiveSessionsStmt(&'static str, Option<tokio_postgres::Statement>);
@@ -568,7 +678,10 @@ pub fn live_sessions() -> LiveSessionsStmt {
     )
 }
 impl LiveSessionsStmt {
-    pub async fn prepare<'a, C: GenericClient>(mut self, client: &'a C) -> Result<Self, tokio_postgres::Error> {
+    pub async fn prepare<'a, C: GenericClient>(
+        mut self,
+        client: &'a C,
+    ) -> Result<Self, tokio_postgres::Error> {
         self.1 = Some(client.prepare(self.0).await?);
         Ok(self)
     }
@@ -584,24 +697,40 @@ impl LiveSessionsStmt {
             params: [user_id, session_id, max_sessions],
             query: self.0,
             cached: self.1.as_ref(),
-            extractor: |row: &tokio_postgres::Row| -> Result<SessionBorrowed, tokio_postgres::Error> {
-                Ok(SessionBorrowed {
-                    id: row.try_get(0)?,
-                    created_at: row.try_get(1)?,
-                    last_used_at: row.try_get(2)?,
-                    user_agent: row.try_get(3)?,
-                })
-            },
+            extractor:
+                |row: &tokio_postgres::Row| -> Result<SessionBorrowed, tokio_postgres::Error> {
+                    Ok(SessionBorrowed {
+                        id: row.try_get(0)?,
+                        created_at: row.try_get(1)?,
+                        last_used_at: row.try_get(2)?,
+                        user_agent: row.try_get(3)?,
+                    })
+                },
             mapper: |it| Session::from(it),
         }
     }
 }
 impl<'c, 'a, 's, C: GenericClient>
-    crate::client::async_::Params<'c, 'a, 's, LiveSessionsParams, SessionQuery<'c, 'a, 's, C, Session, 3>, C>
-    for LiveSessionsStmt
+    crate::client::async_::Params<
+        'c,
+        'a,
+        's,
+        LiveSessionsParams,
+        SessionQuery<'c, 'a, 's, C, Session, 3>,
+        C,
+    > for LiveSessionsStmt
 {
-    fn params(&'s self, client: &'c C, params: &'a LiveSessionsParams) -> SessionQuery<'c, 'a, 's, C, Session, 3> {
-        self.bind(client, &params.user_id, &params.session_id, &params.max_sessions)
+    fn params(
+        &'s self,
+        client: &'c C,
+        params: &'a LiveSessionsParams,
+    ) -> SessionQuery<'c, 'a, 's, C, Session, 3> {
+        self.bind(
+            client,
+            &params.user_id,
+            &params.session_id,
+            &params.max_sessions,
+        )
     }
 }
 pub struct PurgeSessionsStmt(&'static str, Option<tokio_postgres::Statement>);
@@ -615,7 +744,10 @@ pub fn purge_sessions() -> PurgeSessionsStmt {
     )
 }
 impl PurgeSessionsStmt {
-    pub async fn prepare<'a, C: GenericClient>(mut self, client: &'a C) -> Result<Self, tokio_postgres::Error> {
+    pub async fn prepare<'a, C: GenericClient>(
+        mut self,
+        client: &'a C,
+    ) -> Result<Self, tokio_postgres::Error> {
         self.1 = Some(client.prepare(self.0).await?);
         Ok(self)
     }
@@ -637,7 +769,10 @@ pub fn purge_refresh_tokens() -> PurgeRefreshTokensStmt {
     )
 }
 impl PurgeRefreshTokensStmt {
-    pub async fn prepare<'a, C: GenericClient>(mut self, client: &'a C) -> Result<Self, tokio_postgres::Error> {
+    pub async fn prepare<'a, C: GenericClient>(
+        mut self,
+        client: &'a C,
+    ) -> Result<Self, tokio_postgres::Error> {
         self.1 = Some(client.prepare(self.0).await?);
         Ok(self)
     }

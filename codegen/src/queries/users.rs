@@ -115,8 +115,18 @@ pub struct UserCredentialsBorrowed<'a> {
     pub is_active: bool,
 }
 impl<'a> From<UserCredentialsBorrowed<'a>> for UserCredentials {
-    fn from(UserCredentialsBorrowed { id, hashed_password, is_active }: UserCredentialsBorrowed<'a>) -> Self {
-        Self { id, hashed_password: hashed_password.into(), is_active }
+    fn from(
+        UserCredentialsBorrowed {
+            id,
+            hashed_password,
+            is_active,
+        }: UserCredentialsBorrowed<'a>,
+    ) -> Self {
+        Self {
+            id,
+            hashed_password: hashed_password.into(),
+            is_active,
+        }
     }
 }
 use crate::client::async_::GenericClient;
@@ -144,14 +154,16 @@ where
         }
     }
     pub async fn one(self) -> Result<T, tokio_postgres::Error> {
-        let row = crate::client::async_::one(self.client, self.query, &self.params, self.cached).await?;
+        let row =
+            crate::client::async_::one(self.client, self.query, &self.params, self.cached).await?;
         Ok((self.mapper)((self.extractor)(&row)?))
     }
     pub async fn all(self) -> Result<Vec<T>, tokio_postgres::Error> {
         self.iter().await?.try_collect().await
     }
     pub async fn opt(self) -> Result<Option<T>, tokio_postgres::Error> {
-        let opt_row = crate::client::async_::opt(self.client, self.query, &self.params, self.cached).await?;
+        let opt_row =
+            crate::client::async_::opt(self.client, self.query, &self.params, self.cached).await?;
         Ok(opt_row
             .map(|row| {
                 let extracted = (self.extractor)(&row)?;
@@ -161,9 +173,17 @@ where
     }
     pub async fn iter(
         self,
-    ) -> Result<impl futures::Stream<Item = Result<T, tokio_postgres::Error>> + 'c, tokio_postgres::Error> {
-        let stream =
-            crate::client::async_::raw(self.client, self.query, crate::slice_iter(&self.params), self.cached).await?;
+    ) -> Result<
+        impl futures::Stream<Item = Result<T, tokio_postgres::Error>> + 'c,
+        tokio_postgres::Error,
+    > {
+        let stream = crate::client::async_::raw(
+            self.client,
+            self.query,
+            crate::slice_iter(&self.params),
+            self.cached,
+        )
+        .await?;
         let mapped = stream
             .map(move |res| {
                 res.and_then(|row| {
@@ -187,7 +207,10 @@ impl<'c, 'a, 's, C, T: 'c, const N: usize> UserSeenByCallerQuery<'c, 'a, 's, C, 
 where
     C: GenericClient,
 {
-    pub fn map<R>(self, mapper: fn(UserSeenByCaller) -> R) -> UserSeenByCallerQuery<'c, 'a, 's, C, R, N> {
+    pub fn map<R>(
+        self,
+        mapper: fn(UserSeenByCaller) -> R,
+    ) -> UserSeenByCallerQuery<'c, 'a, 's, C, R, N> {
         UserSeenByCallerQuery {
             client: self.client,
             params: self.params,
@@ -198,14 +221,16 @@ where
         }
     }
     pub async fn one(self) -> Result<T, tokio_postgres::Error> {
-        let row = crate::client::async_::one(self.client, self.query, &self.params, self.cached).await?;
+        let row =
+            crate::client::async_::one(self.client, self.query, &self.params, self.cached).await?;
         Ok((self.mapper)((self.extractor)(&row)?))
     }
     pub async fn all(self) -> Result<Vec<T>, tokio_postgres::Error> {
         self.iter().await?.try_collect().await
     }
     pub async fn opt(self) -> Result<Option<T>, tokio_postgres::Error> {
-        let opt_row = crate::client::async_::opt(self.client, self.query, &self.params, self.cached).await?;
+        let opt_row =
+            crate::client::async_::opt(self.client, self.query, &self.params, self.cached).await?;
         Ok(opt_row
             .map(|row| {
                 let extracted = (self.extractor)(&row)?;
@@ -215,9 +240,17 @@ where
     }
     pub async fn iter(
         self,
-    ) -> Result<impl futures::Stream<Item = Result<T, tokio_postgres::Error>> + 'c, tokio_postgres::Error> {
-        let stream =
-            crate::client::async_::raw(self.client, self.query, crate::slice_iter(&self.params), self.cached).await?;
+    ) -> Result<
+        impl futures::Stream<Item = Result<T, tokio_postgres::Error>> + 'c,
+        tokio_postgres::Error,
+    > {
+        let stream = crate::client::async_::raw(
+            self.client,
+            self.query,
+            crate::slice_iter(&self.params),
+            self.cached,
+        )
+        .await?;
         let mapped = stream
             .map(move |res| {
                 res.and_then(|row| {
@@ -241,7 +274,10 @@ impl<'c, 'a, 's, C, T: 'c, const N: usize> UserCredentialsQuery<'c, 'a, 's, C, T
 where
     C: GenericClient,
 {
-    pub fn map<R>(self, mapper: fn(UserCredentialsBorrowed) -> R) -> UserCredentialsQuery<'c, 'a, 's, C, R, N> {
+    pub fn map<R>(
+        self,
+        mapper: fn(UserCredentialsBorrowed) -> R,
+    ) -> UserCredentialsQuery<'c, 'a, 's, C, R, N> {
         UserCredentialsQuery {
             client: self.client,
             params: self.params,
@@ -252,14 +288,16 @@ where
         }
     }
     pub async fn one(self) -> Result<T, tokio_postgres::Error> {
-        let row = crate::client::async_::one(self.client, self.query, &self.params, self.cached).await?;
+        let row =
+            crate::client::async_::one(self.client, self.query, &self.params, self.cached).await?;
         Ok((self.mapper)((self.extractor)(&row)?))
     }
     pub async fn all(self) -> Result<Vec<T>, tokio_postgres::Error> {
         self.iter().await?.try_collect().await
     }
     pub async fn opt(self) -> Result<Option<T>, tokio_postgres::Error> {
-        let opt_row = crate::client::async_::opt(self.client, self.query, &self.params, self.cached).await?;
+        let opt_row =
+            crate::client::async_::opt(self.client, self.query, &self.params, self.cached).await?;
         Ok(opt_row
             .map(|row| {
                 let extracted = (self.extractor)(&row)?;
@@ -269,9 +307,17 @@ where
     }
     pub async fn iter(
         self,
-    ) -> Result<impl futures::Stream<Item = Result<T, tokio_postgres::Error>> + 'c, tokio_postgres::Error> {
-        let stream =
-            crate::client::async_::raw(self.client, self.query, crate::slice_iter(&self.params), self.cached).await?;
+    ) -> Result<
+        impl futures::Stream<Item = Result<T, tokio_postgres::Error>> + 'c,
+        tokio_postgres::Error,
+    > {
+        let stream = crate::client::async_::raw(
+            self.client,
+            self.query,
+            crate::slice_iter(&self.params),
+            self.cached,
+        )
+        .await?;
         let mapped = stream
             .map(move |res| {
                 res.and_then(|row| {
@@ -292,7 +338,10 @@ pub fn insert_user() -> InsertUserStmt {
     )
 }
 impl InsertUserStmt {
-    pub async fn prepare<'a, C: GenericClient>(mut self, client: &'a C) -> Result<Self, tokio_postgres::Error> {
+    pub async fn prepare<'a, C: GenericClient>(
+        mut self,
+        client: &'a C,
+    ) -> Result<Self, tokio_postgres::Error> {
         self.1 = Some(client.prepare(self.0).await?);
         Ok(self)
     }
@@ -326,10 +375,20 @@ impl InsertUserStmt {
     }
 }
 impl<'c, 'a, 's, C: GenericClient, T1: crate::StringSql, T2: crate::StringSql>
-    crate::client::async_::Params<'c, 'a, 's, InsertUserParams<T1, T2>, UserQuery<'c, 'a, 's, C, User, 2>, C>
-    for InsertUserStmt
+    crate::client::async_::Params<
+        'c,
+        'a,
+        's,
+        InsertUserParams<T1, T2>,
+        UserQuery<'c, 'a, 's, C, User, 2>,
+        C,
+    > for InsertUserStmt
 {
-    fn params(&'s self, client: &'c C, params: &'a InsertUserParams<T1, T2>) -> UserQuery<'c, 'a, 's, C, User, 2> {
+    fn params(
+        &'s self,
+        client: &'c C,
+        params: &'a InsertUserParams<T1, T2>,
+    ) -> UserQuery<'c, 'a, 's, C, User, 2> {
         self.bind(client, &params.email, &params.hashed_password)
     }
 }
@@ -342,7 +401,10 @@ pub fn user_by_id() -> UserByIdStmt {
     )
 }
 impl UserByIdStmt {
-    pub async fn prepare<'a, C: GenericClient>(mut self, client: &'a C) -> Result<Self, tokio_postgres::Error> {
+    pub async fn prepare<'a, C: GenericClient>(
+        mut self,
+        client: &'a C,
+    ) -> Result<Self, tokio_postgres::Error> {
         self.1 = Some(client.prepare(self.0).await?);
         Ok(self)
     }
@@ -384,7 +446,10 @@ pub fn caller_in_session() -> CallerInSessionStmt {
     )
 }
 impl CallerInSessionStmt {
-    pub async fn prepare<'a, C: GenericClient>(mut self, client: &'a C) -> Result<Self, tokio_postgres::Error> {
+    pub async fn prepare<'a, C: GenericClient>(
+        mut self,
+        client: &'a C,
+    ) -> Result<Self, tokio_postgres::Error> {
         self.1 = Some(client.prepare(self.0).await?);
         Ok(self)
     }
@@ -418,10 +483,20 @@ impl CallerInSessionStmt {
     }
 }
 impl<'c, 'a, 's, C: GenericClient>
-    crate::client::async_::Params<'c, 'a, 's, CallerInSessionParams, UserQuery<'c, 'a, 's, C, User, 2>, C>
-    for CallerInSessionStmt
+    crate::client::async_::Params<
+        'c,
+        'a,
+        's,
+        CallerInSessionParams,
+        UserQuery<'c, 'a, 's, C, User, 2>,
+        C,
+    > for CallerInSessionStmt
 {
-    fn params(&'s self, client: &'c C, params: &'a CallerInSessionParams) -> UserQuery<'c, 'a, 's, C, User, 2> {
+    fn params(
+        &'s self,
+        client: &'c C,
+        params: &'a CallerInSessionParams,
+    ) -> UserQuery<'c, 'a, 's, C, User, 2> {
         self.bind(client, &params.id, &params.session_id)
     }
 }
@@ -437,7 +512,10 @@ pub fn user_seen_by_caller() -> UserSeenByCallerStmt {
     )
 }
 impl UserSeenByCallerStmt {
-    pub async fn prepare<'a, C: GenericClient>(mut self, client: &'a C) -> Result<Self, tokio_postgres::Error> {
+    pub async fn prepare<'a, C: GenericClient>(
+        mut self,
+        client: &'a C,
+    ) -> Result<Self, tokio_postgres::Error> {
         self.1 = Some(client.prepare(self.0).await?);
         Ok(self)
     }
@@ -453,9 +531,13 @@ impl UserSeenByCallerStmt {
             params: [session_id, caller_id, target_id],
             query: self.0,
             cached: self.1.as_ref(),
-            extractor: |row: &tokio_postgres::Row| -> Result<UserSeenByCaller, tokio_postgres::Error> {
-                Ok(UserSeenByCaller { id: row.try_get(0)?, caller_live: row.try_get(1)? })
-            },
+            extractor:
+                |row: &tokio_postgres::Row| -> Result<UserSeenByCaller, tokio_postgres::Error> {
+                    Ok(UserSeenByCaller {
+                        id: row.try_get(0)?,
+                        caller_live: row.try_get(1)?,
+                    })
+                },
             mapper: |it| UserSeenByCaller::from(it),
         }
     }
@@ -475,16 +557,27 @@ impl<'c, 'a, 's, C: GenericClient>
         client: &'c C,
         params: &'a UserSeenByCallerParams,
     ) -> UserSeenByCallerQuery<'c, 'a, 's, C, UserSeenByCaller, 3> {
-        self.bind(client, &params.session_id, &params.caller_id, &params.target_id)
+        self.bind(
+            client,
+            &params.session_id,
+            &params.caller_id,
+            &params.target_id,
+        )
     }
 }
 pub struct CredentialsByEmailStmt(&'static str, Option<tokio_postgres::Statement>);
 /// What login needs to check a password; the email matches in any letter case.
 pub fn credentials_by_email() -> CredentialsByEmailStmt {
-    CredentialsByEmailStmt("SELECT id, hashed_password, is_active FROM users WHERE lower(email) = lower($1)", None)
+    CredentialsByEmailStmt(
+        "SELECT id, hashed_password, is_active FROM users WHERE lower(email) = lower($1)",
+        None,
+    )
 }
 impl CredentialsByEmailStmt {
-    pub async fn prepare<'a, C: GenericClient>(mut self, client: &'a C) -> Result<Self, tokio_postgres::Error> {
+    pub async fn prepare<'a, C: GenericClient>(
+        mut self,
+        client: &'a C,
+    ) -> Result<Self, tokio_postgres::Error> {
         self.1 = Some(client.prepare(self.0).await?);
         Ok(self)
     }
@@ -498,7 +591,9 @@ impl CredentialsByEmailStmt {
             params: [email],
             query: self.0,
             cached: self.1.as_ref(),
-            extractor: |row: &tokio_postgres::Row| -> Result<UserCredentialsBorrowed, tokio_postgres::Error> {
+            extractor: |
+                row: &tokio_postgres::Row,
+            | -> Result<UserCredentialsBorrowed, tokio_postgres::Error> {
                 Ok(UserCredentialsBorrowed {
                     id: row.try_get(0)?,
                     hashed_password: row.try_get(1)?,
@@ -522,7 +617,10 @@ pub fn update_active_user() -> UpdateActiveUserStmt {
     )
 }
 impl UpdateActiveUserStmt {
-    pub async fn prepare<'a, C: GenericClient>(mut self, client: &'a C) -> Result<Self, tokio_postgres::Error> {
+    pub async fn prepare<'a, C: GenericClient>(
+        mut self,
+        client: &'a C,
+    ) -> Result<Self, tokio_postgres::Error> {
         self.1 = Some(client.prepare(self.0).await?);
         Ok(self)
     }
@@ -645,7 +743,10 @@ pub fn delete_active_user() -> DeleteActiveUserStmt {
     )
 }
 impl DeleteActiveUserStmt {
-    pub async fn prepare<'a, C: GenericClient>(mut self, client: &'a C) -> Result<Self, tokio_postgres::Error> {
+    pub async fn prepare<'a, C: GenericClient>(
+        mut self,
+        client: &'a C,
+    ) -> Result<Self, tokio_postgres::Error> {
         self.1 = Some(client.prepare(self.0).await?);
         Ok(self)
     }
@@ -664,7 +765,9 @@ impl<'a, C: GenericClient + Send + Sync>
         'a,
         'a,
         DeleteActiveUserParams,
-        std::pin::Pin<Box<dyn futures::Future<Output = Result<u64, tokio_postgres::Error>> + Send + 'a>>,
+        std::pin::Pin<
+            Box<dyn futures::Future<Output = Result<u64, tokio_postgres::Error>> + Send + 'a>,
+        >,
         C,
     > for DeleteActiveUserStmt
 {
@@ -672,7 +775,9 @@ impl<'a, C: GenericClient + Send + Sync>
         &'a self,
         client: &'a C,
         params: &'a DeleteActiveUserParams,
-    ) -> std::pin::Pin<Box<dyn futures::Future<Output = Result<u64, tokio_postgres::Error>> + Send + 'a>> {
+    ) -> std::pin::Pin<
+        Box<dyn futures::Future<Output = Result<u64, tokio_postgres::Error>> + Send + 'a>,
+    > {
         Box::pin(self.bind(client, &params.id, &params.session_id))
     }
 }
