@@ -4,9 +4,11 @@
 #   tests/schemathesis/run.sh http://127.0.0.1:8080
 # Needs `pip install schemathesis==4.32.5` (what .ci/run installs).
 #
-# Two passes, each with a user of its own: the fuzzer may deactivate or delete
-# the account it holds a token for (PATCH/DELETE /users/{id} with its own id),
-# after which every other operation could only answer 401.
+# Three passes, each with a user of its own: the fuzzer may deactivate or
+# delete the account it holds a token for (PATCH/DELETE /users/{id} with its
+# own id), or end the session of its token (logout, DELETE
+# /auth/sessions/{id} with its own session's id), after which every other
+# operation could only answer 401.
 set -euo pipefail
 base=${1:?usage: run.sh BASE_URL}
 config=$(cd "$(dirname "$0")" && pwd)/schemathesis.toml
@@ -30,7 +32,11 @@ fuzz() {  # fails on any failed check, and also on cases that errored (st exits 
 
 REVIEWPOINT_FUZZ_TOKEN=$(token_for "fuzz-$$@example.com")
 export REVIEWPOINT_FUZZ_TOKEN
-fuzz --exclude-operation-id update_user --exclude-operation-id delete_user
+fuzz --exclude-operation-id update_user --exclude-operation-id delete_user \
+  --exclude-operation-id logout --exclude-operation-id end_session
 
 REVIEWPOINT_FUZZ_TOKEN=$(token_for "fuzz-account-$$@example.com")
 fuzz --include-operation-id update_user --include-operation-id delete_user
+
+REVIEWPOINT_FUZZ_TOKEN=$(token_for "fuzz-session-$$@example.com")
+fuzz --include-operation-id logout --include-operation-id end_session
