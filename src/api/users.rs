@@ -105,7 +105,8 @@ pub struct UserPatch {
         )
     )]
     pub avatar_url: Option<String>,
-    /// Replaces the whole object: any JSON object, at most 16 KiB as compact JSON. Null resets it to `{}`.
+    /// Replaces the whole object: any JSON object, at most 16 KiB as compact JSON, whose strings and keys
+    /// hold no U+0000 (PostgreSQL's jsonb cannot store it; 422). Null resets it to `{}`.
     #[oai(nullable)]
     pub preferences: Option<JsonObject>,
 }
