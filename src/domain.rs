@@ -7,6 +7,7 @@ mod file;
 mod login;
 mod password;
 mod profile;
+mod secret_token;
 mod session;
 mod user;
 
@@ -16,7 +17,8 @@ pub use file::{ContentType, File, FileChanges, FileError, Filename, NewFile};
 pub use login::ThrottleKeys;
 pub use password::{PASSWORD_MAX, PASSWORD_MIN, Password, PasswordError};
 pub use profile::{AvatarUrl, Bio, Name, Preferences, ProfileChanges, ProfileError};
-pub use session::{Principal, RefreshToken, RefreshTokenHash, SessionSummary};
+pub use secret_token::{SecretToken, TokenHash};
+pub use session::{Principal, SessionSummary};
 pub use user::{Credentials, PasswordHash, User, UserChanges};
 
 /// Column widths from the schema, repeated in the spec's `maxLength`.

@@ -17,7 +17,7 @@ use super::{
 use crate::{
     auth::{self, HashingBusy},
     db::{self, Access},
-    domain::{Credentials as DomainCredentials, Email, Password, Principal, RefreshToken, ThrottleKeys, limits},
+    domain::{Credentials as DomainCredentials, Email, Password, Principal, SecretToken, ThrottleKeys, limits},
     repo::{Caller, LoginRepository, Refresh, SessionRepository, UserRepository},
     state::AppState,
 };
@@ -127,12 +127,12 @@ pub struct RefreshRequest {
 }
 
 impl Validate for RefreshRequest {
-    type Valid = RefreshToken;
+    type Valid = SecretToken;
 
-    fn validate(fields: &mut Fields<'_>) -> Option<RefreshToken> {
+    fn validate(fields: &mut Fields<'_>) -> Option<SecretToken> {
         fields.required("refresh_token", |text| {
             if text.chars().count() <= 128 {
-                Ok(RefreshToken::presented(text))
+                Ok(SecretToken::presented(text))
             } else {
                 Err("must be at most 128 characters")
             }
@@ -192,7 +192,7 @@ fn user_agent(request: &Request) -> Option<String> {
 }
 
 /// The answer carrying a session's new tokens.
-fn tokens(state: &AppState, principal: Principal, refresh: RefreshToken) -> TokenBody {
+fn tokens(state: &AppState, principal: Principal, refresh: SecretToken) -> TokenBody {
     let issued = state.tokens.issue(principal);
     TokenBody {
         access_token: issued.token,
@@ -258,7 +258,7 @@ impl AuthApi {
         if !account.is_active {
             return Err(inactive().into());
         }
-        let (refresh, agent, ttl) = (RefreshToken::generate(), user_agent(request), state.refresh_ttl);
+        let (refresh, agent, ttl) = (SecretToken::generate(), user_agent(request), state.refresh_ttl);
         let hash = refresh.hash();
         let started = db::retry!(state.db.writer(), Access::Write, |db| {
             SessionRepository::start(db, account.user_id, agent.as_deref(), &hash, ttl, &keys)
@@ -282,7 +282,7 @@ impl AuthApi {
         state: Data<&AppState>,
         body: JsonBody<RefreshRequest>,
     ) -> Result<RefreshResponse, Errors<{ UNAUTHORIZED | JSON_BODY | DATABASE }>> {
-        let (presented, next, ttl) = (body.0.hash(), RefreshToken::generate(), state.refresh_ttl);
+        let (presented, next, ttl) = (body.0.hash(), SecretToken::generate(), state.refresh_ttl);
         let next_hash = next.hash();
         let outcome = db::retry!(state.db.writer(), Access::Write, |db| {
             SessionRepository::refresh(db, &presented, &next_hash, ttl)

@@ -8,7 +8,7 @@ use reviewpoint_codegen::queries::sessions as q;
 use super::Caller;
 use crate::{
     db::{self, Connection, DbError, Executor, in_transaction},
-    domain::{Principal, RefreshTokenHash, SessionSummary, ThrottleKeys},
+    domain::{Principal, SessionSummary, ThrottleKeys, TokenHash},
 };
 
 pub struct SessionRepository;
@@ -40,7 +40,7 @@ impl SessionRepository {
         db: &impl Executor,
         user_id: i64,
         user_agent: Option<&str>,
-        refresh: &RefreshTokenHash,
+        refresh: &TokenHash,
         ttl: Duration,
         keys: &ThrottleKeys,
     ) -> Result<Option<Renewal>, DbError> {
@@ -55,8 +55,8 @@ impl SessionRepository {
     /// with one token take turns on its row lock: the second finds it spent.
     pub async fn refresh(
         connection: &mut Connection,
-        presented: &RefreshTokenHash,
-        next: &RefreshTokenHash,
+        presented: &TokenHash,
+        next: &TokenHash,
         ttl: Duration,
     ) -> Result<Refresh, DbError> {
         let (old, new, ttl) = (presented.as_bytes(), next.as_bytes(), ttl.as_secs_f64());

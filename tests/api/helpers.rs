@@ -17,7 +17,7 @@ use reviewpoint::{
     auth::TokenKeys,
     config::{DatabaseUrl, Environment, PoolSettings},
     db::{self, Pool},
-    domain::{Principal, RefreshToken, ThrottleKeys},
+    domain::{Principal, SecretToken, ThrottleKeys},
     migrate::Migrator,
     repo::SessionRepository,
     startup,
@@ -381,7 +381,7 @@ impl TestApp {
 /// repository test acts as. Panics when the user is not active.
 pub async fn sign_in(db: &impl db::Executor, user_id: i64) -> Principal {
     let keys = ThrottleKeys::new("someone@example.com", "127.0.0.1".parse().expect("an address"));
-    let refresh = RefreshToken::generate().hash();
+    let refresh = SecretToken::generate().hash();
     let ttl = Duration::from_secs(3600);
     let started = SessionRepository::start(db, user_id, Some("tests"), &refresh, ttl, &keys).await.expect("start");
     started.expect("an active user").principal

@@ -14,7 +14,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use reviewpoint::{
     config::{DatabaseUrl, Environment},
     db::{self, Executor, Pool},
-    domain::{Email, PasswordHash, Principal, RefreshToken, ThrottleKeys},
+    domain::{Email, PasswordHash, Principal, SecretToken, ThrottleKeys},
     migrate::Migrator,
     repo::{SessionRepository, UserRepository},
 };
@@ -80,7 +80,7 @@ async fn scratch() -> Scratch {
     let email = Email::parse("bench@example.com").expect("valid");
     let user_id = UserRepository::create(&connection, &email, &PasswordHash::new("!".into())).await.expect("a user").id;
     let keys = ThrottleKeys::new(email.as_str(), std::net::Ipv4Addr::LOCALHOST.into());
-    let refresh = RefreshToken::generate().hash();
+    let refresh = SecretToken::generate().hash();
     let ttl = Duration::from_secs(3600);
     let session = SessionRepository::start(&connection, user_id, None, &refresh, ttl, &keys).await.expect("login");
     Scratch { admin, name, pool, caller: session.expect("an active user").principal }
