@@ -5,6 +5,8 @@ pub mod files;
 pub mod health;
 pub mod idempotency;
 pub mod logins;
+pub mod outbox;
+pub mod password_reset;
 pub mod replication;
 pub mod sessions;
 pub mod users;

@@ -1,0 +1,3 @@
+DROP TABLE outbox;
+DROP TABLE password_reset_throttle;
+DROP TABLE password_reset_tokens;
