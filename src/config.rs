@@ -13,6 +13,13 @@
 //! | `REVIEWPOINT_LOGIN_MAX_FAILURES_PER_ACCOUNT` | `10`                                | failed logins for one email within a window before it is locked (429) until the window ends |
 //! | `REVIEWPOINT_LOGIN_MAX_FAILURES_PER_CLIENT` | `100`                                | the same for one client address |
 //! | `REVIEWPOINT_LOGIN_WINDOW_SECONDS` | `900`                                         | the window, 1 to 86400 seconds; also the longest a lock lasts |
+//! | `REVIEWPOINT_SMTP_URL`    | prod: required; dev/test: unset                        | where mail goes: `smtp://host:port` (plain), `smtp://host:port?tls=required` (STARTTLS) or `smtps://host:port` (TLS), optionally with `user:password@`; unset, dev and test log each mail instead of sending it |
+//! | `REVIEWPOINT_MAIL_FROM`   | `ReViewPoint <no-reply@localhost>`                     | the sender of every mail |
+//! | `REVIEWPOINT_RESET_URL`   | `http://localhost:5173/reset-password`                 | the web app's page a reset mail links to; `token=<token>` is added to its query |
+//! | `REVIEWPOINT_RESET_TTL_SECONDS` | `3600`                                           | how long a password reset link works, 60 to 86400 |
+//! | `REVIEWPOINT_RESET_MAX_PER_EMAIL` | `3`                                            | reset requests for one email within a window before 429 |
+//! | `REVIEWPOINT_RESET_MAX_PER_CLIENT` | `30`                                          | the same for one client address |
+//! | `REVIEWPOINT_RESET_WINDOW_SECONDS` | `3600`                                        | that window, 1 to 86400 seconds |
 //! | `REVIEWPOINT_DB_POOL_SIZE` | per environment (prod 10, dev 5, test 1)            | connections kept open, 1 to 1000 |
 //! | `REVIEWPOINT_DB_POOL_MAX_OVERFLOW` | per environment (prod 20, dev 10, test 0)   | connections opened beyond those under load, 0 to 1000 |
 //! | `REVIEWPOINT_DB_STATEMENT_TIMEOUT_SECONDS` | `30`                                 | the longest one statement may run, 1 to 600; the client gives up one second later |
@@ -35,10 +42,12 @@
 //! This module imports nothing of ours.
 
 mod database;
+mod mail;
 
 use std::{fmt, net::SocketAddr, time::Duration};
 
 pub use database::{DatabaseUrl, Environment, PoolSettings};
+pub use mail::{DEFAULT_MAIL_FROM, DEFAULT_RESET_URL, MailSettings, PasswordResetSettings, ResetLimits, SmtpUrl};
 
 pub const DEFAULT_DB_URL: &str = "postgresql://postgres:postgres@localhost:5432/reviewpoint";
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
@@ -59,6 +68,8 @@ pub struct Config {
     pub token_ttl: Duration,
     pub refresh_ttl: Duration,
     pub login_limits: LoginLimits,
+    pub mail: MailSettings,
+    pub password_reset: PasswordResetSettings,
     pub body_timeout: Duration,
     pub idle_timeout: Duration,
     pub idempotency_ttl: Duration,
@@ -155,6 +166,22 @@ impl Config {
                 per_client: parse(&lookup, "REVIEWPOINT_LOGIN_MAX_FAILURES_PER_CLIENT", "100", count)?,
                 window: parse(&lookup, "REVIEWPOINT_LOGIN_WINDOW_SECONDS", "900", |value| seconds(value, 86_400))?,
             },
+            mail: MailSettings {
+                smtp: smtp_url(&lookup, environment)?,
+                from: parse(&lookup, "REVIEWPOINT_MAIL_FROM", DEFAULT_MAIL_FROM, mail::mailbox)?,
+            },
+            password_reset: PasswordResetSettings {
+                link: parse(&lookup, "REVIEWPOINT_RESET_URL", DEFAULT_RESET_URL, mail::web_url)?,
+                ttl: parse(&lookup, "REVIEWPOINT_RESET_TTL_SECONDS", "3600", |value| match value.parse() {
+                    Ok(seconds @ 60..=86_400) => Ok(Duration::from_secs(seconds)),
+                    _ => Err(format!("expected whole seconds from 60 to 86400, got {value:?}")),
+                })?,
+                limits: ResetLimits {
+                    per_account: parse(&lookup, "REVIEWPOINT_RESET_MAX_PER_EMAIL", "3", count)?,
+                    per_client: parse(&lookup, "REVIEWPOINT_RESET_MAX_PER_CLIENT", "30", count)?,
+                    window: parse(&lookup, "REVIEWPOINT_RESET_WINDOW_SECONDS", "3600", |value| seconds(value, 86_400))?,
+                },
+            },
             body_timeout: parse(&lookup, "REVIEWPOINT_BODY_TIMEOUT_SECONDS", "10", |value| seconds(value, 600))?,
             idle_timeout: parse(&lookup, "REVIEWPOINT_IDLE_TIMEOUT_SECONDS", "75", |value| seconds(value, 3600))?,
             idempotency_ttl: parse(&lookup, "REVIEWPOINT_IDEMPOTENCY_TTL_SECONDS", "86400", |value| {
@@ -217,6 +244,23 @@ fn jwt_secret(
         }),
         None if environment == Environment::Prod => Err(ConfigError { variable, reason: "is required in prod".into() }),
         None => Ok(None),
+    }
+}
+
+/// Prod sends its mail: without a server to send to, password reset would
+/// answer 202 and never mail anyone.
+fn smtp_url(
+    lookup: &impl Fn(&str) -> Option<String>,
+    environment: Environment,
+) -> Result<Option<SmtpUrl>, ConfigError> {
+    let variable = "REVIEWPOINT_SMTP_URL";
+    match optional(lookup, variable, SmtpUrl::parse)? {
+        None if environment == Environment::Prod => Err(ConfigError {
+            variable,
+            reason: "is required in prod: password reset mail is sent over SMTP (e.g. smtps://user:password@mail.example.com)"
+                .into(),
+        }),
+        smtp => Ok(smtp),
     }
 }
 
@@ -365,6 +409,13 @@ mod tests {
             ("REVIEWPOINT_BIND", "0.0.0.0:9000"),
             ("REVIEWPOINT_LOG", "reviewpoint=trace"),
             ("REVIEWPOINT_JWT_SECRET", "0123456789abcdef0123456789abcdef"),
+            ("REVIEWPOINT_SMTP_URL", "smtp://mail.internal:2525?tls=required"),
+            ("REVIEWPOINT_MAIL_FROM", "Reviews <reviews@example.com>"),
+            ("REVIEWPOINT_RESET_URL", "https://app.example.com/account/reset?lang=en"),
+            ("REVIEWPOINT_RESET_TTL_SECONDS", "900"),
+            ("REVIEWPOINT_RESET_MAX_PER_EMAIL", "2"),
+            ("REVIEWPOINT_RESET_MAX_PER_CLIENT", "20"),
+            ("REVIEWPOINT_RESET_WINDOW_SECONDS", "600"),
             ("REVIEWPOINT_TOKEN_TTL_SECONDS", "600"),
             ("REVIEWPOINT_REFRESH_TTL_SECONDS", "86400"),
             ("REVIEWPOINT_LOGIN_MAX_FAILURES_PER_ACCOUNT", "5"),
@@ -416,6 +467,39 @@ mod tests {
         assert_eq!((config.body_timeout, config.idle_timeout), (Duration::from_secs(3), Duration::from_secs(30)));
         assert_eq!(config.pool().statement_timeout, Duration::from_secs(5));
         assert_eq!(config.idempotency_ttl, Duration::from_secs(600));
+        assert_eq!(
+            config.mail.smtp.as_ref().map(SmtpUrl::redacted).as_deref(),
+            Some("smtp://mail.internal:2525?tls=required")
+        );
+        assert_eq!(config.mail.from.to_string(), "Reviews <reviews@example.com>");
+        assert_eq!(config.password_reset.link.as_str(), "https://app.example.com/account/reset?lang=en");
+        assert_eq!(config.password_reset.ttl, Duration::from_secs(900));
+        assert_eq!(
+            config.password_reset.limits,
+            ResetLimits { per_account: 2, per_client: 20, window: Duration::from_secs(600) }
+        );
+    }
+
+    #[test]
+    fn mail_is_logged_in_dev_and_required_in_prod() {
+        let dev = config(&[]).expect("valid");
+        assert!(dev.mail.smtp.is_none(), "dev logs its mail unless told where to send it");
+        assert_eq!(dev.password_reset, PasswordResetSettings::default());
+        let prod =
+            [("REVIEWPOINT_ENVIRONMENT", "prod"), ("REVIEWPOINT_JWT_SECRET", "0123456789abcdef0123456789abcdef")];
+        let error = config(&prod).expect_err("prod without SMTP");
+        assert_eq!(error.variable, "REVIEWPOINT_SMTP_URL");
+        assert!(error.reason.contains("required in prod"), "{}", error.reason);
+        let error = config(&[("REVIEWPOINT_SMTP_URL", "http://mail")]).expect_err("not SMTP");
+        assert_eq!(error.variable, "REVIEWPOINT_SMTP_URL");
+        assert_eq!(
+            config(&[("REVIEWPOINT_MAIL_FROM", "not an address")]).expect_err("bad").variable,
+            "REVIEWPOINT_MAIL_FROM"
+        );
+        assert_eq!(
+            config(&[("REVIEWPOINT_RESET_URL", "/reset")]).expect_err("relative").variable,
+            "REVIEWPOINT_RESET_URL"
+        );
     }
 
     #[test]
@@ -447,13 +531,15 @@ mod tests {
     #[test]
     fn pool_sizes_follow_the_environment() {
         let secret = ("REVIEWPOINT_JWT_SECRET", "0123456789abcdef0123456789abcdef");
-        let sizes = |env| config(&[("REVIEWPOINT_ENVIRONMENT", env), secret]).expect("valid").pool();
+        let smtp = ("REVIEWPOINT_SMTP_URL", "smtp://127.0.0.1:2525");
+        let sizes = |env| config(&[("REVIEWPOINT_ENVIRONMENT", env), secret, smtp]).expect("valid").pool();
         assert_eq!((sizes("prod").size, sizes("prod").max_size()), (10, 30));
         assert_eq!((sizes("dev").size, sizes("dev").max_size()), (5, 15));
         assert_eq!((sizes("test").size, sizes("test").max_size()), (1, 1));
         let configured = config(&[
             ("REVIEWPOINT_ENVIRONMENT", "prod"),
             secret,
+            smtp,
             ("REVIEWPOINT_DB_POOL_SIZE", "4"),
             ("REVIEWPOINT_DB_POOL_MAX_OVERFLOW", "0"),
         ])

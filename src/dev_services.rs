@@ -232,9 +232,11 @@ mod tests {
     use super::*;
 
     fn config(vars: &[(&str, &str)]) -> Config {
+        // What prod requires besides.
         let secret = ("REVIEWPOINT_JWT_SECRET", "0123456789abcdef0123456789abcdef");
+        let smtp = ("REVIEWPOINT_SMTP_URL", "smtp://127.0.0.1:2525");
         Config::from_lookup(|name| {
-            vars.iter().chain([&secret]).find(|(key, _)| *key == name).map(|(_, value)| value.to_string())
+            vars.iter().chain([&secret, &smtp]).find(|(key, _)| *key == name).map(|(_, value)| value.to_string())
         })
         .expect("valid")
     }
