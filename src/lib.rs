@@ -5,6 +5,7 @@
 //! - [`db`]: the pool, transactions, `DbError`, health probe.
 //! - [`domain`]: plain validated types (Email, User, File, Cursor).
 //! - [`repo`]: repositories over the generated queries.
+//! - [`mail`]: the outbox sender, delivering mail over SMTP (lettre).
 //! - [`migrate`]: the reversible migration runner behind `reviewpoint migrate`.
 //! - [`auth`]: password hashing and bearer tokens.
 //! - [`state`]: what every handler can reach (pools, token keys, limits).
@@ -22,6 +23,7 @@ pub mod db;
 #[cfg(feature = "dev-services")]
 pub mod dev_services;
 pub mod domain;
+pub mod mail;
 pub mod migrate;
 pub mod repo;
 pub mod startup;

@@ -15,12 +15,16 @@
 mod files;
 mod idempotency;
 mod logins;
+mod outbox;
+mod password_resets;
 mod sessions;
 mod users;
 
 pub use files::FileRepository;
 pub use idempotency::Once;
 pub use logins::{LoginAttempt, LoginRepository};
+pub use outbox::{OutboxRepository, Purged};
+pub use password_resets::{PasswordResetRepository, ResetRequest};
 pub use sessions::{Refresh, Renewal, SessionRepository};
 pub use users::{UserRepository, UserSeen};
 

@@ -13,10 +13,11 @@ use poem::{
 use crate::{
     api,
     auth::TokenKeys,
-    config::{Config, Environment},
+    config::{Config, Environment, PoolSettings, ResetLimits},
     db::{self, Cluster},
+    mail::{OutboxSender, Transport},
     migrate::{MigrateError, Migrator},
-    repo::{FileRepository, LoginRepository, SessionRepository},
+    repo::{FileRepository, LoginRepository, OutboxRepository, PasswordResetRepository, SessionRepository},
     state::{AppState, HttpLimits},
 };
 
@@ -47,6 +48,8 @@ pub enum StartupError {
     Migrate(#[from] MigrateError),
     #[error("server error: {0}")]
     Serve(std::io::Error),
+    #[error("REVIEWPOINT_SMTP_URL: {0}")]
+    Smtp(#[from] lettre::transport::smtp::Error),
     #[cfg(feature = "dev-services")]
     #[error(transparent)]
     DevServices(#[from] crate::dev_services::DevServicesError),
@@ -101,6 +104,13 @@ pub async fn serve(config: Config, migrate: bool) -> Result<(), StartupError> {
             (url.redacted(), db::build_pool(url, config.replica_pool()))
         })
         .collect();
+    let transport = Transport::new(&config.mail)?;
+    match &config.mail.smtp {
+        Some(smtp) => {
+            tracing::info!(smtp = %smtp.redacted(), from = %config.mail.from, "outbox mail goes to this server")
+        }
+        None => tracing::warn!("REVIEWPOINT_SMTP_URL is unset: outbox mail (password reset links) is logged, not sent"),
+    }
     let listening = listen(config.bind).await?;
     tracing::info!(addr = %listening.addr, "listening; docs at http://{}/docs", listening.addr);
     let state = AppState {
@@ -109,10 +119,21 @@ pub async fn serve(config: Config, migrate: bool) -> Result<(), StartupError> {
         http_limits: HttpLimits { body_timeout: config.body_timeout, idle_timeout: config.idle_timeout },
         idempotency_ttl: config.idempotency_ttl,
         refresh_ttl: config.refresh_ttl,
+        password_reset: config.password_reset.clone(),
         ..AppState::new(Cluster::new(pool.clone(), replicas, config.replica_max_lag), token_keys(&config))
     };
     spawn_sweeper(&state);
+    // A connection of its own: the sender holds it while a mail server
+    // answers (up to its timeout), which must not cost a request a connection.
+    let sender_pool = db::build_pool(&config.database, PoolSettings { size: 1, overflow: 0, ..config.pool() });
+    let sender = OutboxSender::new(sender_pool.clone(), transport, config.mail.from.clone(), state.outbox.clone());
+    let sending = tokio::spawn(sender.run());
     listening.serve(state, shutdown_signal()).await?;
+    // A mail cut off mid-send stays due (its transaction never commits) and
+    // is sent by the next sender to run: at least once.
+    sending.abort();
+    let _ = sending.await;
+    sender_pool.close();
     #[cfg(feature = "dev-services")]
     if let Some(database) = dev_database {
         // Closed first, the connections end cleanly instead of being cut.
@@ -123,35 +144,71 @@ pub async fn serve(config: Config, migrate: bool) -> Result<(), StartupError> {
     Ok(())
 }
 
-/// Once a minute, deletes ended login throttle windows, expired idempotency
-/// keys, finished sessions and expired refresh tokens, so none piles up.
-/// Every instance sweeps: the statements are idempotent, and the session
-/// purges skip rows another instance is deleting.
+/// Once a minute, deletes ended throttle windows, expired idempotency keys,
+/// finished sessions, expired refresh tokens, spent or expired reset tokens
+/// and settled outbox mail, so none piles up. Every instance sweeps: the
+/// statements are idempotent, and the batched purges skip rows another
+/// instance is deleting.
 fn spawn_sweeper(state: &AppState) {
     let (pool, limits, ttl) = (state.db.writer().clone(), state.login_limits, state.idempotency_ttl);
+    let reset_limits = state.password_reset.limits;
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(60));
         loop {
             tick.tick().await;
-            let swept = async {
-                let connection = pool.get().await?;
-                let windows = LoginRepository::sweep(&connection, limits).await?;
-                let keys = FileRepository::sweep_idempotency_keys(&connection, ttl).await?;
-                let (sessions, refresh_tokens) = purge_sessions(&connection).await?;
-                Ok::<_, db::DbError>((windows, keys, sessions, refresh_tokens))
-            };
-            match swept.await {
-                Ok((windows, keys, sessions, refresh_tokens)) => {
-                    tracing::debug!(windows, keys, sessions, refresh_tokens, "swept expired rows")
-                }
-                Err(error) => tracing::warn!(%error, "sweeping expired rows failed"),
+            if let Err(error) = sweep(&pool, limits, ttl, reset_limits).await {
+                tracing::warn!(%error, "sweeping expired rows failed");
             }
         }
     });
 }
 
+async fn sweep(
+    pool: &db::Pool,
+    limits: crate::config::LoginLimits,
+    idempotency_ttl: Duration,
+    reset_limits: ResetLimits,
+) -> Result<(), db::DbError> {
+    let connection = pool.get().await?;
+    let windows = LoginRepository::sweep(&connection, limits).await?
+        + PasswordResetRepository::sweep(&connection, reset_limits).await?;
+    let keys = FileRepository::sweep_idempotency_keys(&connection, idempotency_ttl).await?;
+    let (sessions, refresh_tokens) = purge_sessions(&connection).await?;
+    let reset_tokens = purge(|| PasswordResetRepository::purge(&connection, PURGE_BATCH)).await?;
+    let (mails, undelivered) = purge_outbox(&connection).await?;
+    if undelivered > 0 {
+        tracing::warn!(undelivered, "outbox mail expired before any attempt to send it succeeded");
+    }
+    tracing::debug!(windows, keys, sessions, refresh_tokens, reset_tokens, mails, "swept expired rows");
+    Ok(())
+}
+
 /// Rows per purge statement: short statements, short row locks.
 const PURGE_BATCH: u32 = 1000;
+
+/// Runs one batched purge until a batch comes back short; returns the total.
+async fn purge<F: Future<Output = Result<u64, db::DbError>>>(mut batch: impl FnMut() -> F) -> Result<u64, db::DbError> {
+    let mut purged = 0;
+    loop {
+        let deleted = batch().await?;
+        purged += deleted;
+        if deleted < u64::from(PURGE_BATCH) {
+            return Ok(purged);
+        }
+    }
+}
+
+/// Purges settled and expired outbox mail in batches: (settled, undelivered).
+async fn purge_outbox(db: &impl db::Executor) -> Result<(u64, u64), db::DbError> {
+    let mut purged = (0, 0);
+    loop {
+        let batch = OutboxRepository::purge(db, PURGE_BATCH).await?;
+        purged = (purged.0 + batch.settled, purged.1 + batch.undelivered);
+        if batch.settled + batch.undelivered < u64::from(PURGE_BATCH) {
+            return Ok(purged);
+        }
+    }
+}
 
 /// Purges finished sessions and expired refresh tokens in batches until a
 /// batch comes back short.

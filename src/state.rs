@@ -6,7 +6,12 @@ use std::{sync::Arc, time::Duration};
 
 use ipnet::IpNet;
 
-use crate::{auth::TokenKeys, config::LoginLimits, db::Cluster};
+use crate::{
+    auth::TokenKeys,
+    config::{LoginLimits, PasswordResetSettings},
+    db::Cluster,
+    mail::OutboxSignal,
+};
 
 /// How long `/health` waits for the database before answering 503.
 pub const HEALTH_TIMEOUT: Duration = Duration::from_secs(2);
@@ -26,6 +31,10 @@ pub struct AppState {
     pub idempotency_ttl: Duration,
     /// How long a refresh token lives, and so a session nobody refreshes.
     pub refresh_ttl: Duration,
+    /// The reset link, its lifetime and the limits on asking for one.
+    pub password_reset: PasswordResetSettings,
+    /// Wakes this instance's outbox sender when a request wrote mail.
+    pub outbox: OutboxSignal,
 }
 
 /// How long a client may take: to send a request body, and between any two
@@ -43,7 +52,8 @@ impl Default for HttpLimits {
 }
 
 impl AppState {
-    /// The defaults over `db`: health timeout, login limits, no trusted proxy.
+    /// The defaults over `db`: health timeout, login and reset limits, no
+    /// trusted proxy, and an outbox signal no sender listens to yet.
     pub fn new(db: Cluster, tokens: TokenKeys) -> Self {
         Self {
             db,
@@ -54,6 +64,8 @@ impl AppState {
             http_limits: HttpLimits::default(),
             idempotency_ttl: Duration::from_secs(86_400),
             refresh_ttl: Duration::from_secs(30 * 86_400),
+            password_reset: PasswordResetSettings::default(),
+            outbox: OutboxSignal::default(),
         }
     }
 }

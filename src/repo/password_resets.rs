@@ -1,0 +1,82 @@
+//! Password reset tokens and the throttle on asking for them:
+//! `queries/password_reset.sql`.
+
+use chrono::{DateTime, Utc};
+use reviewpoint_codegen::queries::password_reset as q;
+
+use crate::{
+    config::{PasswordResetSettings, ResetLimits},
+    db::{self, DbError, Executor},
+    domain::{Email, NewMail, PasswordHash, ThrottleKeys, TokenHash},
+};
+
+pub struct PasswordResetRepository;
+
+/// What asking for a reset did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ResetRequest {
+    /// Within the limits: the token and its mail are stored when an active
+    /// account has the email, and nothing is otherwise; the caller cannot
+    /// tell which.
+    Accepted,
+    /// Over the limit for the email or the client until `retry_at`.
+    Throttled { retry_at: DateTime<Utc> },
+}
+
+impl PasswordResetRepository {
+    /// Counts a reset request for `email` and, within the limits, stores
+    /// reset token `token` for the active account with that email (if any)
+    /// and puts `mail` to it in the outbox, in one statement.
+    pub async fn request(
+        db: &impl Executor,
+        email: &Email,
+        keys: &ThrottleKeys,
+        token: &TokenHash,
+        mail: &NewMail,
+        settings: &PasswordResetSettings,
+    ) -> Result<ResetRequest, DbError> {
+        let ResetLimits { per_account, per_client, window } = settings.limits;
+        let (window, ttl) = (window.as_secs_f64(), settings.ttl.as_secs_f64());
+        let (per_account, per_client) = (clamp(per_account), clamp(per_client));
+        let (account, client, email, hash) =
+            (keys.account.as_str(), keys.client.as_str(), email.as_str(), token.as_bytes());
+        let (subject, body) = (mail.subject.as_str(), mail.body.as_str());
+        let retry_at = db::run!(db, |c| q::request_password_reset()
+            .bind(c, &account, &client, &window, &per_account, &per_client, &email, &hash, &ttl, &subject, &body)
+            .one())?;
+        Ok(match retry_at {
+            Some(retry_at) => ResetRequest::Throttled { retry_at },
+            None => ResetRequest::Accepted,
+        })
+    }
+
+    /// Whether reset token `token` is unspent, unexpired and its user active.
+    pub async fn is_usable(db: &impl Executor, token: &TokenHash) -> Result<bool, DbError> {
+        let hash = token.as_bytes();
+        Ok(db::run!(db, |c| q::usable_reset_token().bind(c, &hash).opt())?.is_some())
+    }
+
+    /// Spends `token` and gives its user `password`, spending the user's
+    /// other reset tokens and ending all their sessions, in one statement:
+    /// the user's id, or `None` when the token was not usable (any more).
+    pub async fn reset(db: &impl Executor, token: &TokenHash, password: &PasswordHash) -> Result<Option<i64>, DbError> {
+        let (hash, password) = (token.as_bytes(), password.expose());
+        db::run!(db, |c| q::reset_password().bind(c, &hash, &password).opt())
+    }
+
+    /// Deletes up to `batch` spent or expired reset tokens; returns how many.
+    pub async fn purge(db: &impl Executor, batch: u32) -> Result<u64, DbError> {
+        let batch = i64::from(batch);
+        db::run!(db, |c| q::purge_password_reset_tokens().bind(c, &batch))
+    }
+
+    /// Removes throttle windows that ended; returns how many.
+    pub async fn sweep(db: &impl Executor, limits: ResetLimits) -> Result<u64, DbError> {
+        let window = limits.window.as_secs_f64();
+        db::run!(db, |c| q::sweep_password_reset_throttle().bind(c, &window))
+    }
+}
+
+fn clamp(limit: u32) -> i32 {
+    i32::try_from(limit).unwrap_or(i32::MAX)
+}
