@@ -12,6 +12,7 @@ pub mod health;
 mod json;
 mod json_object;
 mod metrics;
+mod password_reset;
 mod request_id;
 mod route_table;
 mod security;
@@ -39,11 +40,25 @@ pub enum ApiTags {
     Health,
 }
 
-type Apis = (auth::AuthApi, sessions::SessionsApi, users::UsersApi, files::FilesApi, health::HealthApi);
+type Apis = (
+    auth::AuthApi,
+    password_reset::PasswordResetApi,
+    sessions::SessionsApi,
+    users::UsersApi,
+    files::FilesApi,
+    health::HealthApi,
+);
 
 fn service() -> OpenApiService<Apis, ()> {
     OpenApiService::new(
-        (auth::AuthApi, sessions::SessionsApi, users::UsersApi, files::FilesApi, health::HealthApi),
+        (
+            auth::AuthApi,
+            password_reset::PasswordResetApi,
+            sessions::SessionsApi,
+            users::UsersApi,
+            files::FilesApi,
+            health::HealthApi,
+        ),
         TITLE,
         env!("CARGO_PKG_VERSION"),
     )
@@ -54,7 +69,8 @@ fn service() -> OpenApiService<Apis, ()> {
              a 503 carries `Retry-After`. Protected operations take `Authorization: Bearer <access_token>` \
              from `POST /api/v1/auth/login`; the token lasts 15 minutes (by default) and names its session. \
              `POST /api/v1/auth/refresh` renews it with the single-use `refresh_token`, and ending the \
-             session (logout, a password change or reset) makes both answer 401. Timestamps are RFC 3339 in UTC. \
+             session (logout, a password change or reset) makes both answer 401. A forgotten password is reset \
+             through a single-use link mailed by `POST /api/v1/auth/password-reset`. Timestamps are RFC 3339 in UTC. \
              Send `X-Request-Id` (1 to 64 characters of `A-Z a-z 0-9 . _ : -`) to name a request in our logs; \
              every response echoes it, or a generated id, and a 5xx body repeats it as `request_id`.",
     )

@@ -203,7 +203,7 @@ fn tokens(state: &AppState, principal: Principal, refresh: SecretToken) -> Token
 }
 
 /// Whole seconds until `instant`, at least one.
-fn seconds_until(instant: DateTime<Utc>) -> u64 {
+pub(super) fn seconds_until(instant: DateTime<Utc>) -> u64 {
     let millis = (instant - Utc::now()).num_milliseconds().max(1);
     u64::try_from(millis).unwrap_or(1).div_ceil(1000)
 }
