@@ -1,12 +1,14 @@
 //! The `reviewpoint` binary itself: migrate commands, serve, configuration errors.
 
 use std::{
+    io::{BufRead, BufReader},
     net::TcpListener,
     process::{Child, Command, Output, Stdio},
     time::Duration,
 };
 
 use reviewpoint::{config::DatabaseUrl, db, migrate::Migrator};
+use serde_json::json;
 
 use crate::helpers::{TestDb, server_and_unused_name};
 
@@ -167,6 +169,8 @@ async fn serve_in_prod_never_migrates_unasked_and_logs_json_without_secrets() {
     let child = reviewpoint(&db.url, &["serve"])
         .env("REVIEWPOINT_ENVIRONMENT", "prod")
         .env("REVIEWPOINT_JWT_SECRET", secret)
+        // Required in prod; this test sends no mail.
+        .env("REVIEWPOINT_SMTP_URL", "smtp://127.0.0.1:1")
         .env("REVIEWPOINT_BIND", format!("127.0.0.1:{port}"))
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -188,6 +192,63 @@ async fn serve_in_prod_never_migrates_unasked_and_logs_json_without_secrets() {
         assert!(!logs.contains(&in_url) && logs.contains(":***@"), "the database password is never logged");
     }
     assert!(!logs.contains(secret), "the JWT secret is never logged");
+}
+
+#[test]
+fn prod_refuses_to_start_without_an_smtp_server_to_send_its_mail() {
+    let url = DatabaseUrl::parse("postgresql://nobody@127.0.0.1:1/unused").expect("url");
+
+    let output = reviewpoint(&url, &["serve"])
+        .env("REVIEWPOINT_ENVIRONMENT", "prod")
+        .env("REVIEWPOINT_JWT_SECRET", "a-production-secret-of-32-bytes!!")
+        .env_remove("REVIEWPOINT_SMTP_URL")
+        .output()
+        .expect("run");
+
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("REVIEWPOINT_SMTP_URL: is required in prod"), "{stderr}");
+}
+
+#[tokio::test]
+async fn without_an_smtp_server_dev_logs_the_reset_link_and_the_link_works() {
+    let db = TestDb::new().await;
+    let (mut child, port) = serve(&db.url, &[("REVIEWPOINT_ENVIRONMENT", "dev")], Stdio::piped()).await;
+    let (lines, received) = std::sync::mpsc::channel();
+    let stderr = child.stderr.take().expect("piped stderr");
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = lines.send(line);
+        }
+    });
+    let base = format!("http://127.0.0.1:{port}/api/v1/auth");
+    let http = reqwest::Client::new();
+    let credentials = json!({ "email": "ann@example.com", "password": "correct horse battery" });
+    http.post(format!("{base}/register")).json(&credentials).send().await.expect("register");
+
+    let requested = http.post(format!("{base}/password-reset")).json(&json!({ "email": "ann@example.com" })).send();
+    assert_eq!(requested.await.expect("request").status(), 202);
+    let token = tokio::task::spawn_blocking(move || {
+        while let Ok(line) = received.recv_timeout(Duration::from_secs(30)) {
+            if let Some((_, after)) = line.split_once("token=") {
+                return after.chars().take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_')).collect();
+            }
+        }
+        String::new()
+    })
+    .await
+    .expect("log reader");
+    let confirmed = http
+        .post(format!("{base}/password-reset/confirm"))
+        .json(&json!({ "token": token, "password": "a brand new passphrase" }))
+        .send()
+        .await
+        .expect("confirm");
+    let _ = child.kill();
+    let _ = child.wait();
+
+    assert_eq!(token.len(), 43, "the logged link carries the 256-bit token: {token:?}");
+    assert_eq!(confirmed.status(), 204);
 }
 
 #[test]

@@ -86,3 +86,35 @@ async fn a_generated_client_registers_logs_in_and_manages_files() {
     let health = anonymous.get_health().await.expect("health").into_inner();
     assert_eq!(health.status, types::Status::Ok);
 }
+
+#[tokio::test]
+async fn a_generated_client_resets_a_password_with_the_mailed_token() {
+    let db = crate::helpers::TestDb::new().await;
+    let state = TestApp::default_state(&db);
+    let sink = crate::smtp_sink::SmtpSink::start().await;
+    let sender = crate::password_reset::sender_for(&db, &state, &sink);
+    let app = TestApp::serve_state(db, state).await;
+    app.user("ann@example.com").await;
+    let anonymous = Client::new(&app.url(""));
+
+    let request = types::PasswordResetRequest { email: "ann@example.com".parse().expect("email") };
+    let accepted = anonymous.request_password_reset(&request).await.expect("accepted");
+    assert_eq!(accepted.status(), 202);
+    assert!(accepted.into_inner().detail.contains("reset link"));
+    assert_eq!(sender.deliver_due().await.expect("outbox").sent, 1);
+    let token = sink.mails()[0].reset_token();
+    let unknown = types::PasswordResetConfirmation {
+        token: "not-a-mailed-token".parse().expect("token"),
+        password: "a brand new passphrase".parse().expect("password"),
+    };
+    assert_eq!(status(anonymous.confirm_password_reset(&unknown).await), 422);
+    let confirmation = types::PasswordResetConfirmation { token: token.parse().expect("token"), ..unknown };
+    let reset = anonymous.confirm_password_reset(&confirmation).await.expect("reset");
+
+    assert_eq!(reset.status(), 204);
+    let login = types::Login {
+        email: "ann@example.com".parse().expect("email"),
+        password: "a brand new passphrase".parse().expect("password"),
+    };
+    anonymous.login(&login).await.expect("the new password works");
+}

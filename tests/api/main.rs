@@ -2,6 +2,7 @@
 
 mod helpers;
 mod proxy;
+mod smtp_sink;
 
 mod abuse;
 mod auth;
@@ -21,6 +22,7 @@ mod metrics;
 mod migrations;
 mod models;
 mod outages;
+mod password_reset;
 mod patterns;
 mod query_plans;
 mod replicas;

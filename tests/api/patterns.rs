@@ -87,7 +87,7 @@ fn the_email_pattern_accepts_exactly_what_the_server_accepts() {
     ])
     .collect();
 
-    for schema in ["Registration", "UserPatch"] {
+    for schema in ["Registration", "UserPatch", "PasswordResetRequest"] {
         assert_agree(&Described::of(&spec, schema, "email"), |text| Email::parse(text).is_ok(), &cases);
     }
 }

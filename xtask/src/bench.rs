@@ -285,6 +285,9 @@ pub struct Results {
     pub steady_rss: u64,
     pub login_known: Run,
     pub login_unknown: Run,
+    /// Password reset requests for an account's email and for no account's.
+    pub reset_known: Run,
+    pub reset_unknown: Run,
     pub storm: Storm,
     pub reads_during_logins: Run,
     pub logins_beside_reads: Run,
@@ -297,6 +300,8 @@ impl Results {
         let runs = self.loads.iter().map(|load| &load.run).chain([
             &self.login_known,
             &self.login_unknown,
+            &self.reset_known,
+            &self.reset_unknown,
             &self.storm.run,
             &self.reads_during_logins,
             &self.logins_beside_reads,
@@ -357,6 +362,7 @@ impl Bench {
         self.drain_hashing();
 
         let (login_known, login_unknown) = self.login_timing(&server)?;
+        let (reset_known, reset_unknown) = self.reset_timing(&server)?;
         let storm = self.storm(&mut server).await?;
         post(&http, &server.base, "/api/v1/auth/login", None, login, 200).await?;
         let unloaded_reads = Request::get(format!("/api/v1/users/{}", owner.id), token);
@@ -374,6 +380,8 @@ impl Bench {
             steady_rss,
             login_known,
             login_unknown,
+            reset_known,
+            reset_unknown,
             storm,
             reads_during_logins,
             logins_beside_reads,
@@ -444,10 +452,26 @@ impl Bench {
             let body = json!({ "email": email, "password": "not the password" });
             Request::post("/api/v1/auth/login", body, None).expecting("401")
         };
-        let (known, unknown) = (attempt("bench@example.com"), attempt("nobody@example.com"));
+        self.side_by_side(server, &attempt("bench@example.com"), &attempt("nobody@example.com"))
+    }
+
+    /// Password reset requests for the bench account's email and for an
+    /// email no account has, expecting the same 202, side by side as above.
+    /// The account's requests each store a token and a mail; the server's
+    /// sender fails to deliver them (no SMTP server listens), off the
+    /// request path.
+    fn reset_timing(&self, server: &Server) -> Result<(Run, Run), AnyError> {
+        let request = |email: &str| {
+            Request::post("/api/v1/auth/password-reset", json!({ "email": email }), None).expecting("202")
+        };
+        self.side_by_side(server, &request("bench@example.com"), &request("nobody@example.com"))
+    }
+
+    /// `known` and `unknown` on one connection each, at the same time.
+    fn side_by_side(&self, server: &Server, known: &Request, unknown: &Request) -> Result<(Run, Run), AnyError> {
         let side_by_side = |duration| -> Result<(Run, Run), AnyError> {
-            let known = load::spawn(&server.base, &known, 1, duration)?;
-            let unknown = load::spawn(&server.base, &unknown, 1, duration)?;
+            let known = load::spawn(&server.base, known, 1, duration)?;
+            let unknown = load::spawn(&server.base, unknown, 1, duration)?;
             Ok((load::parse(&known.wait_with_output()?)?, load::parse(&unknown.wait_with_output()?)?))
         };
         if let Some(warm_up) = self.plan.warm_up {
