@@ -51,12 +51,13 @@ fn invalid_fields(problem: &Value) -> Vec<&str> {
     problem["errors"].as_array().expect("errors").iter().map(|error| error["field"].as_str().expect("field")).collect()
 }
 
+/// The outbox row of `recipient`'s mail: attempts, sent, body. FOR UPDATE
+/// waits for a sender still holding it: the sink has the mail before the
+/// sender commits that it was sent.
 async fn outbox_row(app: &TestApp, recipient: &str) -> (i32, bool, String) {
     let client = db::connect_once(&app.db_url()).await.expect("connect");
-    let row = client
-        .query_one("SELECT attempts, sent_at IS NOT NULL, body FROM outbox WHERE recipient = $1", &[&recipient])
-        .await
-        .expect("one outbox row");
+    let statement = "SELECT attempts, sent_at IS NOT NULL, body FROM outbox WHERE recipient = $1 FOR UPDATE";
+    let row = client.query_one(statement, &[&recipient]).await.expect("one outbox row");
     (row.get(0), row.get(1), row.get(2))
 }
 
