@@ -82,3 +82,45 @@ fn message(from: &Mailbox, mail: &OutboxMail) -> Result<Message, SendError> {
         .body(mail.body.clone())
         .map_err(|error| permanent(format!("the mail cannot be built: {error}")))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{DEFAULT_MAIL_FROM, SmtpUrl};
+
+    fn settings(smtp: Option<&str>) -> MailSettings {
+        let smtp = smtp.map(|url| SmtpUrl::parse(url).expect("an SMTP URL"));
+        MailSettings { smtp, from: DEFAULT_MAIL_FROM.parse().expect("a mailbox") }
+    }
+
+    // On a runtime: lettre's connection pool starts a task of its own.
+    #[tokio::test]
+    async fn the_url_picks_plain_starttls_or_tls_and_no_url_picks_the_log() {
+        // Building a TLS transport loads the system's roots and the crypto
+        // provider: a missing piece would fail here, not at the first mail.
+        for url in ["smtp://127.0.0.1:2525", "smtp://mail.example.com?tls=required", "smtps://u:p@mail.example.com"] {
+            assert!(matches!(Transport::new(&settings(Some(url))), Ok(Transport::Smtp(_))), "{url}");
+        }
+        assert!(matches!(Transport::new(&settings(None)), Ok(Transport::Log)));
+    }
+
+    #[test]
+    fn a_mail_keeps_one_message_id_across_attempts_and_an_unaddressable_one_fails_for_good() {
+        let from: Mailbox = DEFAULT_MAIL_FROM.parse().expect("a mailbox");
+        let mail = OutboxMail {
+            id: 42,
+            kind: "password_reset".into(),
+            recipient: "ann@example.com".into(),
+            subject: "Reset".into(),
+            body: "a link".into(),
+            attempts: 0,
+        };
+        let first = String::from_utf8(message(&from, &mail).expect("a message").formatted()).expect("text");
+        let retried = OutboxMail { attempts: 3, ..mail.clone() };
+        let again = String::from_utf8(message(&from, &retried).expect("a message").formatted()).expect("text");
+        assert!(first.contains("Message-ID: <outbox-42@localhost>"), "{first}");
+        assert!(again.contains("Message-ID: <outbox-42@localhost>"));
+        let nowhere = OutboxMail { recipient: "not an address".into(), ..mail };
+        assert!(message(&from, &nowhere).is_err_and(|error| error.permanent));
+    }
+}
