@@ -2,7 +2,7 @@
 //! the client's preferences. Each is checked here once; `None` in a change
 //! leaves a field as it is, `Some(None)` clears it.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::limits::{AVATAR_URL_MAX, BIO_MAX, NAME_MAX, PREFERENCES_MAX_BYTES};
 
@@ -33,9 +33,11 @@ pub struct Bio(String);
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AvatarUrl(String);
 
-/// A JSON object of at most 16 KiB as compact JSON, stored as given.
+/// A JSON object of at most 16 KiB as compact JSON, stored as given. Kept
+/// as the `Value` it was parsed from (always an object), so the statement
+/// that stores it borrows it instead of copying the map.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Preferences(Map<String, Value>);
+pub struct Preferences(Value);
 
 fn within(input: &str, max: usize) -> Result<(), ProfileError> {
     if input.chars().count() > max { Err(ProfileError::TooLong(max)) } else { Ok(()) }
@@ -133,11 +135,11 @@ impl Preferences {
         if contains_nul(input) {
             return Err(ProfileError::ControlCharacter);
         }
-        Ok(Self(object.clone()))
+        Ok(Self(input.clone()))
     }
 
-    pub fn as_value(&self) -> Value {
-        Value::Object(self.0.clone())
+    pub fn as_value(&self) -> &Value {
+        &self.0
     }
 }
 

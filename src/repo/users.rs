@@ -5,7 +5,7 @@ use reviewpoint_codegen::queries::users as q;
 use super::Caller;
 use crate::{
     db::{self, DbError, Executor},
-    domain::{Credentials, Email, PasswordHash, Principal, User, UserChanges},
+    domain::{AvatarUrl, Bio, Credentials, Email, Name, PasswordHash, Preferences, Principal, User, UserChanges},
 };
 
 pub struct UserRepository;
@@ -93,14 +93,16 @@ impl UserRepository {
         let email = changes.email.as_ref().map(Email::as_str);
         let hash = changes.password_hash.as_ref().map(PasswordHash::expose);
         let profile = &changes.profile;
-        let (set_name, name) = (profile.name.is_some(), profile.name.clone().flatten());
-        let name = name.as_ref().map(|name| name.as_str());
-        let (set_bio, bio) = (profile.bio.is_some(), profile.bio.clone().flatten());
-        let bio = bio.as_ref().map(|bio| bio.as_str());
-        let (set_avatar, avatar) = (profile.avatar_url.is_some(), profile.avatar_url.clone().flatten());
-        let avatar = avatar.as_ref().map(|url| url.as_str());
+        // Borrowed, not copied: `Some(None)` clears a field, `None` keeps it.
+        let (set_name, name) = (profile.name.is_some(), profile.name.as_ref().and_then(|name| name.as_ref()));
+        let name = name.map(Name::as_str);
+        let (set_bio, bio) = (profile.bio.is_some(), profile.bio.as_ref().and_then(|bio| bio.as_ref()));
+        let bio = bio.map(Bio::as_str);
+        let avatar = profile.avatar_url.as_ref().and_then(|url| url.as_ref());
+        let (set_avatar, avatar) = (profile.avatar_url.is_some(), avatar.map(AvatarUrl::as_str));
         let set_preferences = profile.preferences.is_some();
-        let preferences = profile.preferences.clone().flatten().map(|preferences| preferences.as_value());
+        let preferences = profile.preferences.as_ref().and_then(|preferences| preferences.as_ref());
+        let preferences = preferences.map(Preferences::as_value);
         let found = db::run!(db, |c| q::update_active_user()
             .bind(
                 c,
