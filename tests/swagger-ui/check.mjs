@@ -1,6 +1,6 @@
 // Swagger UI at /docs, used as a person would, in headless Chromium:
 // register, log in, authorize with the token, reload (the authorization must
-// survive), then call every operation. Fails on any unexpected status or
+// survive), then call the main operations. Fails on any unexpected status or
 // on any request that leaves the server (the page must work offline).
 //
 // Usage: node check.mjs http://127.0.0.1:8080   (CHROMIUM=/usr/bin/chromium)
@@ -62,6 +62,8 @@ try {
   await page.reload();
   await page.waitForSelector('#operations-auth-get_current_user');
   expect('me after reload', (await execute('auth', 'get_current_user')).status, 200);
+  const reset = await execute('auth', 'request_password_reset', JSON.stringify({ email }));
+  expect('password reset request', reset.status, 202);
   const file = JSON.stringify({ filename: 'from-swagger.pdf', content_type: 'application/pdf' });
   const created = await execute('files', 'create_file', file);
   expect('create file', created.status, 201);
