@@ -286,7 +286,7 @@ pub fn document(results: &Results, table: &str, plan: &str) -> String {
     let _ = writeln!(out, "- plan: {plan}");
     let _ = writeln!(
         out,
-        "- server: the production build (release, no dev services), production settings (login limits raised for the wrong-password loads)\n"
+        "- server: the production build (release, no dev services), production settings (login and reset limits raised for the wrong-password and reset loads)\n"
     );
     out.push_str(table);
     out
