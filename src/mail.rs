@@ -13,6 +13,7 @@
 //!
 //! Imports `config`, `db`, `domain` and `repo`; never `poem`.
 
+pub mod metrics;
 mod sender;
 mod transport;
 

@@ -64,6 +64,7 @@ impl Metrics {
         let pool_waiting = gauge(&mut registry, "db_pool_waiting", "Requests waiting for a connection");
         let pool_max_size = gauge(&mut registry, "db_pool_max_size", "The most connections the pool opens");
         crate::db::metrics::register(&mut registry);
+        crate::mail::metrics::register(&mut registry);
         let replays = Family::<RouteLabels, Counter>::default();
         registry.register(
             "http_idempotent_replays",

@@ -8,7 +8,7 @@ use chrono::Utc;
 use lettre::message::Mailbox;
 use tokio::sync::Notify;
 
-use super::Transport;
+use super::{Transport, metrics};
 use crate::{
     db::{DbError, Pool, in_transaction},
     repo::OutboxRepository,
@@ -137,9 +137,16 @@ impl OutboxSender {
             .await?;
             match outcome {
                 None => return Ok(deliveries),
-                Some(Outcome::Sent) => deliveries.sent += 1,
-                Some(Outcome::Failed) => deliveries.failed += 1,
+                Some(Outcome::Sent) => {
+                    metrics::count("sent");
+                    deliveries.sent += 1;
+                }
+                Some(Outcome::Failed) => {
+                    metrics::count("failed");
+                    deliveries.failed += 1;
+                }
                 Some(Outcome::Postponed) => {
+                    metrics::count("postponed");
                     deliveries.postponed += 1;
                     return Ok(deliveries);
                 }

@@ -97,6 +97,8 @@ async fn a_mailed_link_sets_a_new_password_once_and_ends_every_session() {
     let (attempts, sent, body) = outbox_row(&app, "ann@example.com").await;
     assert_eq!((attempts, sent), (1, true));
     assert!(body.is_empty(), "a sent mail's body, which held the token, is gone");
+    let metrics = app.get("/metrics").await.text().await.expect("metrics");
+    assert!(metrics.contains("mail_delivery_attempts_total{outcome=\"sent\"} "), "{metrics}");
 }
 
 #[tokio::test]
@@ -297,6 +299,9 @@ async fn a_mail_refused_for_good_is_not_retried() {
     assert_eq!(refused, Deliveries { sent: 0, postponed: 0, failed: 1 });
     assert_eq!(later, Deliveries::default(), "not tried again");
     assert!(sink.mails().is_empty());
+    // A process-wide counter that other tests add to: present, not exact.
+    let metrics = app.get("/metrics").await.text().await.expect("metrics");
+    assert!(metrics.contains("mail_delivery_attempts_total{outcome=\"failed\"} "), "{metrics}");
 }
 
 #[tokio::test]
