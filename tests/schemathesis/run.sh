@@ -26,7 +26,11 @@ token_for() {  # email -> bearer token of a new account
 }
 
 fuzz() {  # fails on any failed check, and also on cases that errored (st exits 0 for those)
-  (cd "$work" && st --config-file "$config" run "$base/openapi.json" --checks all "$@") | tee "$work/output"
+  # ensure_resource_availability is off in schemathesis.toml (why: there), but
+  # `--checks all` runs it anyway in 4.32.5 (CI met its ST302), so it is
+  # also excluded here.
+  (cd "$work" && st --config-file "$config" run "$base/openapi.json" --checks all \
+    --exclude-checks ensure_resource_availability "$@") | tee "$work/output"
   ! grep -qE '^ +[0-9]+ generated, .*[0-9]+ errored' "$work/output"
 }
 
