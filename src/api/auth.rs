@@ -130,14 +130,14 @@ impl Validate for RefreshRequest {
     type Valid = SecretToken;
 
     fn validate(fields: &mut Fields<'_>) -> Option<SecretToken> {
-        fields.required("refresh_token", |text| {
-            if text.chars().count() <= 128 {
-                Ok(SecretToken::presented(text))
-            } else {
-                Err("must be at most 128 characters")
-            }
-        })
+        fields.required("refresh_token", presented_token)
     }
+}
+
+/// A refresh or reset token as a client sent it: any text up to the
+/// spec's `maxLength`, looked up by its hash.
+pub(super) fn presented_token(text: &str) -> Result<SecretToken, &'static str> {
+    if text.chars().count() <= 128 { Ok(SecretToken::presented(text)) } else { Err("must be at most 128 characters") }
 }
 
 #[derive(ApiResponse)]

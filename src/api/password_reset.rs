@@ -73,13 +73,7 @@ impl Validate for PasswordResetConfirmation {
     type Valid = Confirmation;
 
     fn validate(fields: &mut Fields<'_>) -> Option<Confirmation> {
-        let token = fields.required("token", |text| {
-            if text.chars().count() <= 128 {
-                Ok(SecretToken::presented(text))
-            } else {
-                Err("must be at most 128 characters")
-            }
-        });
+        let token = fields.required("token", super::auth::presented_token);
         let password = fields.required("password", Password::parse);
         Some(Confirmation { token: token?, password: password? })
     }
