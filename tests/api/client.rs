@@ -89,11 +89,7 @@ async fn a_generated_client_registers_logs_in_and_manages_files() {
 
 #[tokio::test]
 async fn a_generated_client_resets_a_password_with_the_mailed_token() {
-    let db = crate::helpers::TestDb::new().await;
-    let state = TestApp::default_state(&db);
-    let sink = crate::smtp_sink::SmtpSink::start().await;
-    let sender = crate::password_reset::sender_for(&db, &state, &sink);
-    let app = TestApp::serve_state(db, state).await;
+    let (app, sink, sender) = crate::password_reset::mailed_app().await;
     app.user("ann@example.com").await;
     let anonymous = Client::new(&app.url(""));
 

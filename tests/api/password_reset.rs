@@ -27,11 +27,21 @@ const MAIL_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A sender delivering the outbox of `db` to `sink`, woken by the requests
 /// of an app serving `state`; on a pool of its own, as `serve` gives it.
-pub fn sender_for(db: &TestDb, state: &AppState, sink: &SmtpSink) -> OutboxSender {
+fn sender_for(db: &TestDb, state: &AppState, sink: &SmtpSink) -> OutboxSender {
     let url = sink.url();
     let config = Config::from_lookup(|name| (name == "REVIEWPOINT_SMTP_URL").then(|| url.clone())).expect("config");
     let transport = Transport::new(&config.mail).expect("an SMTP transport");
     OutboxSender::new(db.pool(), transport, config.mail.from, state.outbox.clone())
+}
+
+/// An app in the default state, an SMTP sink, and a sender from the app's
+/// outbox to the sink (not running: call it, or spawn its `run`).
+pub async fn mailed_app() -> (TestApp, SmtpSink, OutboxSender) {
+    let db = TestDb::new().await;
+    let state = TestApp::default_state(&db);
+    let sink = SmtpSink::start().await;
+    let sender = sender_for(&db, &state, &sink);
+    (TestApp::serve_state(db, state).await, sink, sender)
 }
 
 async fn request_reset(app: &TestApp, email: &str) -> Reply {
@@ -63,11 +73,8 @@ async fn outbox_row(app: &TestApp, recipient: &str) -> (i32, bool, String) {
 
 #[tokio::test]
 async fn a_mailed_link_sets_a_new_password_once_and_ends_every_session() {
-    let db = TestDb::new().await;
-    let state = TestApp::default_state(&db);
-    let sink = SmtpSink::start().await;
-    tokio::spawn(sender_for(&db, &state, &sink).run());
-    let app = TestApp::serve_state(db, state).await;
+    let (app, sink, sender) = mailed_app().await;
+    tokio::spawn(sender.run());
     let ann = app.user("ann@example.com").await;
     let second = app.login("ann@example.com", PASSWORD).await.expect(200);
 
@@ -103,11 +110,7 @@ async fn a_mailed_link_sets_a_new_password_once_and_ends_every_session() {
 
 #[tokio::test]
 async fn the_answer_is_the_same_whether_or_not_an_active_account_has_the_email() {
-    let db = TestDb::new().await;
-    let state = TestApp::default_state(&db);
-    let sink = SmtpSink::start().await;
-    let sender = sender_for(&db, &state, &sink);
-    let app = TestApp::serve_state(db, state).await;
+    let (app, sink, sender) = mailed_app().await;
     app.user("ann@example.com").await;
     let bob = app.user("bob@example.com").await;
     let patch = json!({ "is_active": false });
@@ -130,11 +133,7 @@ async fn the_answer_is_the_same_whether_or_not_an_active_account_has_the_email()
 
 #[tokio::test]
 async fn unknown_expired_and_spent_tokens_and_bad_passwords_are_422s_naming_the_field() {
-    let db = TestDb::new().await;
-    let state = TestApp::default_state(&db);
-    let sink = SmtpSink::start().await;
-    let sender = sender_for(&db, &state, &sink);
-    let app = TestApp::serve_state(db, state).await;
+    let (app, sink, sender) = mailed_app().await;
     let ann = app.user("ann@example.com").await;
     request_reset(&app, "ann@example.com").await.expect(202);
     request_reset(&app, "ann@example.com").await.expect(202);
@@ -167,11 +166,7 @@ async fn unknown_expired_and_spent_tokens_and_bad_passwords_are_422s_naming_the_
 
 #[tokio::test]
 async fn one_reset_spends_every_other_link_of_the_account() {
-    let db = TestDb::new().await;
-    let state = TestApp::default_state(&db);
-    let sink = SmtpSink::start().await;
-    let sender = sender_for(&db, &state, &sink);
-    let app = TestApp::serve_state(db, state).await;
+    let (app, sink, sender) = mailed_app().await;
     app.user("ann@example.com").await;
     request_reset(&app, "ann@example.com").await.expect(202);
     request_reset(&app, "ann@example.com").await.expect(202);
@@ -218,20 +213,17 @@ async fn requests_are_limited_per_email_and_per_client_on_every_instance() {
 
 #[tokio::test]
 async fn nothing_is_sent_for_a_rolled_back_transaction() {
-    let db = TestDb::new().await;
-    let state = TestApp::default_state(&db);
-    let sink = SmtpSink::start().await;
-    let sender = sender_for(&db, &state, &sink);
-    let app = TestApp::serve_state(db, state.clone()).await;
+    let (app, sink, sender) = mailed_app().await;
+    let settings = PasswordResetSettings::default();
     app.user("ann@example.com").await;
     let (email, token) = (Email::parse("ann@example.com").expect("email"), SecretToken::generate());
     let keys = ThrottleKeys::new(email.as_str(), "127.0.0.1".parse().expect("address"));
-    let mail = NewMail::password_reset(&state.password_reset.link, &token, state.password_reset.ttl);
+    let mail = NewMail::password_reset(&settings.link, &token, settings.ttl);
 
     let mut connection = app.pool.get().await.expect("connection");
     let rolled_back: Result<(), DbError> = in_transaction(&mut connection, async |tx| {
         let hash = token.hash();
-        let stored = PasswordResetRepository::request(tx, &email, &keys, &hash, &mail, &state.password_reset).await?;
+        let stored = PasswordResetRepository::request(tx, &email, &keys, &hash, &mail, &settings).await?;
         assert_eq!(stored, ResetRequest::Accepted, "stored inside the transaction");
         Err(DbError::Unreadable("a failure after the mail was written"))
     })
@@ -248,11 +240,7 @@ async fn nothing_is_sent_for_a_rolled_back_transaction() {
 
 #[tokio::test]
 async fn mail_written_during_an_smtp_outage_is_delivered_once_when_the_server_is_back() {
-    let db = TestDb::new().await;
-    let state = TestApp::default_state(&db);
-    let mut sink = SmtpSink::start().await;
-    let sender = sender_for(&db, &state, &sink);
-    let app = TestApp::serve_state(db, state).await;
+    let (app, mut sink, sender) = mailed_app().await;
     app.user("ann@example.com").await;
     sink.stop().await;
     // The default policy: 1 s, 2 s, 4 s ... between attempts.
@@ -283,11 +271,7 @@ async fn mail_written_during_an_smtp_outage_is_delivered_once_when_the_server_is
 
 #[tokio::test]
 async fn a_mail_refused_for_good_is_not_retried() {
-    let db = TestDb::new().await;
-    let state = TestApp::default_state(&db);
-    let sink = SmtpSink::start().await;
-    let sender = sender_for(&db, &state, &sink);
-    let app = TestApp::serve_state(db, state).await;
+    let (app, sink, sender) = mailed_app().await;
     app.user("ann@example.com").await;
     sink.refuse_everything(true);
 
@@ -333,11 +317,7 @@ async fn two_senders_deliver_every_mail_exactly_once() {
 
 #[tokio::test]
 async fn the_purge_removes_settled_mail_and_spent_tokens_and_keeps_pending_ones() {
-    let db = TestDb::new().await;
-    let state = TestApp::default_state(&db);
-    let mut sink = SmtpSink::start().await;
-    let sender = sender_for(&db, &state, &sink);
-    let app = TestApp::serve_state(db, state).await;
+    let (app, mut sink, sender) = mailed_app().await;
     app.user("ann@example.com").await;
     app.user("bob@example.com").await;
     request_reset(&app, "ann@example.com").await.expect(202);
