@@ -47,7 +47,7 @@ mod mail;
 use std::{fmt, net::SocketAddr, time::Duration};
 
 pub use database::{DatabaseUrl, Environment, PoolSettings};
-pub use mail::{DEFAULT_MAIL_FROM, DEFAULT_RESET_URL, MailSettings, PasswordResetSettings, ResetLimits, SmtpUrl};
+pub use mail::{DEFAULT_MAIL_FROM, DEFAULT_RESET_URL, MailSettings, PasswordResetSettings, SmtpUrl};
 
 pub const DEFAULT_DB_URL: &str = "postgresql://postgres:postgres@localhost:5432/reviewpoint";
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
@@ -67,7 +67,7 @@ pub struct Config {
     pub jwt_secret: Option<Secret>,
     pub token_ttl: Duration,
     pub refresh_ttl: Duration,
-    pub login_limits: LoginLimits,
+    pub login_limits: RateLimits,
     pub mail: MailSettings,
     pub password_reset: PasswordResetSettings,
     pub body_timeout: Duration,
@@ -95,21 +95,24 @@ pub struct DevServices {
     pub container: Option<String>,
 }
 
-/// How many failed logins lock an account or a client address, and for how
-/// long: counted in fixed windows, a lock lasts until its window ends.
+/// How many attempts one email (account) and one client address may make
+/// within a fixed window; beyond them, 429 until the window ends. Failed
+/// logins and password reset requests are each counted this way.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct LoginLimits {
+pub struct RateLimits {
     pub per_account: u32,
     pub per_client: u32,
     pub window: Duration,
 }
 
-impl Default for LoginLimits {
-    /// Never in a person's way (ten mistyped passwords in fifteen minutes),
-    /// and never in a test suite's from one address.
-    fn default() -> Self {
-        Self { per_account: 10, per_client: 100, window: Duration::from_secs(900) }
-    }
+impl RateLimits {
+    /// Failed logins: never in a person's way (ten mistyped passwords in
+    /// fifteen minutes), and never in a test suite's from one address.
+    pub const LOGIN: Self = Self { per_account: 10, per_client: 100, window: Duration::from_secs(900) };
+    /// Reset requests: three mails an hour reach anyone who lost a mail;
+    /// thirty requests an hour from one address leave room for a shared
+    /// office address.
+    pub const PASSWORD_RESET: Self = Self { per_account: 3, per_client: 30, window: Duration::from_secs(3600) };
 }
 
 /// A startup error that names the offending variable.
@@ -161,7 +164,7 @@ impl Config {
                 Ok(seconds @ 60..=31_536_000) => Ok(Duration::from_secs(seconds)),
                 _ => Err(format!("expected whole seconds from 60 to 31536000, got {value:?}")),
             })?,
-            login_limits: LoginLimits {
+            login_limits: RateLimits {
                 per_account: parse(&lookup, "REVIEWPOINT_LOGIN_MAX_FAILURES_PER_ACCOUNT", "10", count)?,
                 per_client: parse(&lookup, "REVIEWPOINT_LOGIN_MAX_FAILURES_PER_CLIENT", "100", count)?,
                 window: parse(&lookup, "REVIEWPOINT_LOGIN_WINDOW_SECONDS", "900", |value| seconds(value, 86_400))?,
@@ -176,7 +179,7 @@ impl Config {
                     Ok(seconds @ 60..=86_400) => Ok(Duration::from_secs(seconds)),
                     _ => Err(format!("expected whole seconds from 60 to 86400, got {value:?}")),
                 })?,
-                limits: ResetLimits {
+                limits: RateLimits {
                     per_account: parse(&lookup, "REVIEWPOINT_RESET_MAX_PER_EMAIL", "3", count)?,
                     per_client: parse(&lookup, "REVIEWPOINT_RESET_MAX_PER_CLIENT", "30", count)?,
                     window: parse(&lookup, "REVIEWPOINT_RESET_WINDOW_SECONDS", "3600", |value| seconds(value, 86_400))?,
@@ -459,10 +462,7 @@ mod tests {
         assert_eq!(config.jwt_secret.as_ref().map(|s| s.expose().len()), Some(32));
         assert_eq!(config.token_ttl, Duration::from_secs(600));
         assert_eq!(config.refresh_ttl, Duration::from_secs(86_400));
-        assert_eq!(
-            config.login_limits,
-            LoginLimits { per_account: 5, per_client: 50, window: Duration::from_secs(60) }
-        );
+        assert_eq!(config.login_limits, RateLimits { per_account: 5, per_client: 50, window: Duration::from_secs(60) });
         assert_eq!(config.trusted_proxies, ["10.0.0.0/8".parse().expect("net"), "::1/128".parse().expect("net")]);
         assert_eq!((config.body_timeout, config.idle_timeout), (Duration::from_secs(3), Duration::from_secs(30)));
         assert_eq!(config.pool().statement_timeout, Duration::from_secs(5));
@@ -476,7 +476,7 @@ mod tests {
         assert_eq!(config.password_reset.ttl, Duration::from_secs(900));
         assert_eq!(
             config.password_reset.limits,
-            ResetLimits { per_account: 2, per_client: 20, window: Duration::from_secs(600) }
+            RateLimits { per_account: 2, per_client: 20, window: Duration::from_secs(600) }
         );
     }
 
@@ -505,7 +505,7 @@ mod tests {
     #[test]
     fn login_limits_default_to_ten_per_account_and_a_hundred_per_client_in_fifteen_minutes() {
         let defaults = config(&[]).expect("valid");
-        assert_eq!(defaults.login_limits, LoginLimits::default());
+        assert_eq!(defaults.login_limits, RateLimits::LOGIN);
         assert_eq!(defaults.login_limits.window, Duration::from_secs(900));
         assert!(defaults.trusted_proxies.is_empty(), "no X-Forwarded-For is believed by default");
         let error = config(&[("REVIEWPOINT_TRUSTED_PROXIES", "10.0.0.0/33")]).expect_err("not a range");

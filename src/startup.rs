@@ -13,7 +13,7 @@ use poem::{
 use crate::{
     api,
     auth::TokenKeys,
-    config::{Config, Environment, PoolSettings, ResetLimits},
+    config::{Config, Environment, PoolSettings, RateLimits},
     db::{self, Cluster},
     mail::{OutboxSender, Transport},
     migrate::{MigrateError, Migrator},
@@ -165,9 +165,9 @@ fn spawn_sweeper(state: &AppState) {
 
 async fn sweep(
     pool: &db::Pool,
-    limits: crate::config::LoginLimits,
+    limits: RateLimits,
     idempotency_ttl: Duration,
-    reset_limits: ResetLimits,
+    reset_limits: RateLimits,
 ) -> Result<(), db::DbError> {
     let connection = pool.get().await?;
     let windows = LoginRepository::sweep(&connection, limits).await?

@@ -8,7 +8,7 @@ use ipnet::IpNet;
 
 use crate::{
     auth::TokenKeys,
-    config::{LoginLimits, PasswordResetSettings},
+    config::{PasswordResetSettings, RateLimits},
     db::Cluster,
     mail::OutboxSignal,
 };
@@ -23,7 +23,7 @@ pub struct AppState {
     pub db: Cluster,
     pub tokens: TokenKeys,
     pub health_timeout: Duration,
-    pub login_limits: LoginLimits,
+    pub login_limits: RateLimits,
     /// Proxies whose `X-Forwarded-For` names the client.
     pub trusted_proxies: Arc<[IpNet]>,
     pub http_limits: HttpLimits,
@@ -59,7 +59,7 @@ impl AppState {
             db,
             tokens,
             health_timeout: HEALTH_TIMEOUT,
-            login_limits: LoginLimits::default(),
+            login_limits: RateLimits::LOGIN,
             trusted_proxies: Arc::new([]),
             http_limits: HttpLimits::default(),
             idempotency_ttl: Duration::from_secs(86_400),

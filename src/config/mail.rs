@@ -7,6 +7,8 @@ use std::{fmt, time::Duration};
 use lettre::message::Mailbox;
 use url::Url;
 
+use super::RateLimits;
+
 pub const DEFAULT_MAIL_FROM: &str = "ReViewPoint <no-reply@localhost>";
 /// The web app's page that completes a reset (its dev server's address).
 pub const DEFAULT_RESET_URL: &str = "http://localhost:5173/reset-password";
@@ -70,24 +72,7 @@ pub struct PasswordResetSettings {
     pub link: Url,
     /// How long a reset token (and so its mail) is good for.
     pub ttl: Duration,
-    pub limits: ResetLimits,
-}
-
-/// Reset requests allowed per email and per client address within one fixed
-/// window; beyond them, 429 until the window ends.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ResetLimits {
-    pub per_account: u32,
-    pub per_client: u32,
-    pub window: Duration,
-}
-
-impl Default for ResetLimits {
-    /// Three mails an hour reach anyone who lost a mail; thirty requests an
-    /// hour from one address leave room for a shared office address.
-    fn default() -> Self {
-        Self { per_account: 3, per_client: 30, window: Duration::from_secs(3600) }
-    }
+    pub limits: RateLimits,
 }
 
 impl Default for PasswordResetSettings {
@@ -95,7 +80,7 @@ impl Default for PasswordResetSettings {
         Self {
             link: Url::parse(DEFAULT_RESET_URL).expect("the default reset URL parses"),
             ttl: Duration::from_secs(3600),
-            limits: ResetLimits::default(),
+            limits: RateLimits::PASSWORD_RESET,
         }
     }
 }

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use reviewpoint_codegen::queries::logins as q;
 
 use crate::{
-    config::LoginLimits,
+    config::RateLimits,
     db::{self, DbError, Executor},
     domain::{Credentials, PasswordHash, ThrottleKeys},
 };
@@ -35,7 +35,7 @@ impl LoginRepository {
     }
 
     /// Counts a failed login against the account and the client address.
-    pub async fn record_failure(db: &impl Executor, keys: &ThrottleKeys, limits: LoginLimits) -> Result<(), DbError> {
+    pub async fn record_failure(db: &impl Executor, keys: &ThrottleKeys, limits: RateLimits) -> Result<(), DbError> {
         let window = limits.window.as_secs_f64();
         for (key, max) in [(keys.account.as_str(), limits.per_account), (keys.client.as_str(), limits.per_client)] {
             let max = i32::try_from(max).unwrap_or(i32::MAX);
@@ -45,7 +45,7 @@ impl LoginRepository {
     }
 
     /// Removes windows that ended; returns how many.
-    pub async fn sweep(db: &impl Executor, limits: LoginLimits) -> Result<u64, DbError> {
+    pub async fn sweep(db: &impl Executor, limits: RateLimits) -> Result<u64, DbError> {
         let window = limits.window.as_secs_f64();
         db::run!(db, |c| q::sweep_login_throttle().bind(c, &window))
     }

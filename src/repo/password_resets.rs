@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use reviewpoint_codegen::queries::password_reset as q;
 
 use crate::{
-    config::{PasswordResetSettings, ResetLimits},
+    config::{PasswordResetSettings, RateLimits},
     db::{self, DbError, Executor},
     domain::{Email, NewMail, PasswordHash, ThrottleKeys, TokenHash},
 };
@@ -35,7 +35,7 @@ impl PasswordResetRepository {
         mail: &NewMail,
         settings: &PasswordResetSettings,
     ) -> Result<ResetRequest, DbError> {
-        let ResetLimits { per_account, per_client, window } = settings.limits;
+        let RateLimits { per_account, per_client, window } = settings.limits;
         let (window, ttl) = (window.as_secs_f64(), settings.ttl.as_secs_f64());
         let (per_account, per_client) = (clamp(per_account), clamp(per_client));
         let (account, client, email, hash) =
@@ -71,7 +71,7 @@ impl PasswordResetRepository {
     }
 
     /// Removes throttle windows that ended; returns how many.
-    pub async fn sweep(db: &impl Executor, limits: ResetLimits) -> Result<u64, DbError> {
+    pub async fn sweep(db: &impl Executor, limits: RateLimits) -> Result<u64, DbError> {
         let window = limits.window.as_secs_f64();
         db::run!(db, |c| q::sweep_password_reset_throttle().bind(c, &window))
     }

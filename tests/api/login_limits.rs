@@ -155,15 +155,15 @@ async fn a_lock_ends_with_its_window_and_a_good_login_clears_the_account() {
 
 #[tokio::test]
 async fn the_sweep_removes_windows_that_have_ended_and_keeps_live_ones() {
-    use reviewpoint::{config::LoginLimits, domain::ThrottleKeys, repo::LoginRepository};
+    use reviewpoint::{config::RateLimits, domain::ThrottleKeys, repo::LoginRepository};
 
     let db = TestDb::new().await;
     let client = db.pool().get().await.expect("connection");
     let keys = ThrottleKeys::new("ann@example.com", "192.0.2.1".parse().expect("address"));
-    let short = LoginLimits { window: Duration::from_millis(20), ..LoginLimits::default() };
+    let short = RateLimits { window: Duration::from_millis(20), ..RateLimits::LOGIN };
     LoginRepository::record_failure(&client, &keys, short).await.expect("recorded");
 
-    assert_eq!(LoginRepository::sweep(&client, LoginLimits::default()).await.expect("swept"), 0, "15 minutes: live");
+    assert_eq!(LoginRepository::sweep(&client, RateLimits::LOGIN).await.expect("swept"), 0, "15 minutes: live");
     let started = Instant::now();
     let mut swept = 0;
     while swept < 2 && started.elapsed() < Duration::from_secs(5) {

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use reqwest::Method;
 use reviewpoint::{
-    config::{Config, PasswordResetSettings, ResetLimits},
+    config::{Config, PasswordResetSettings, RateLimits},
     db::{self, DbError, in_transaction},
     domain::{Email, NewMail, SecretToken, ThrottleKeys},
     mail::{Deliveries, OutboxSender, RetryPolicy, Transport},
@@ -183,7 +183,7 @@ async fn one_reset_spends_every_other_link_of_the_account() {
 #[tokio::test]
 async fn requests_are_limited_per_email_and_per_client_on_every_instance() {
     let db = TestDb::new().await;
-    let limits = ResetLimits { per_account: 2, per_client: 5, window: Duration::from_secs(3600) };
+    let limits = RateLimits { per_account: 2, per_client: 5, window: Duration::from_secs(3600) };
     let with_limits = |state: AppState| {
         let password_reset = PasswordResetSettings { limits, ..state.password_reset.clone() };
         AppState { password_reset, ..state }
