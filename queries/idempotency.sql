@@ -28,6 +28,14 @@ SET outcome = :outcome
 WHERE user_id = :user_id AND key = :key;
 
 --! sweep_idempotency_keys
---- Removes records older than `ttl_seconds`.
+--- Removes up to `batch` records older than `ttl_seconds` (through the
+--- index on `created_at`; the rows are locked by the subquery, so their
+--- ctid cannot change before they are deleted).
 DELETE FROM idempotency_keys
-WHERE created_at <= now() - make_interval(secs => :ttl_seconds);
+WHERE ctid = ANY (ARRAY(
+    SELECT ctid FROM idempotency_keys
+    WHERE created_at <= now() - make_interval(secs => :ttl_seconds)
+    ORDER BY created_at
+    LIMIT :batch
+    FOR UPDATE SKIP LOCKED
+));

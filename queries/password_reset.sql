@@ -3,15 +3,20 @@
 
 --! request_password_reset : (retry_at?)
 --- Someone asks to reset the password of `email`: counts the request
---- against the email (`account_key`) and the client (`client_key`), and,
+--- against the email (its key made from the same `lower()` the account
+--- lookup uses, as in logins.sql) and the client (`client_key`), and,
 --- when both are within their limits and an active account has that email
 --- in any letter case, stores reset token `token_hash` and puts the mail in
 --- the outbox, in one statement and so one transaction: the mail exists
 --- exactly when the token does. `retry_at` is when the key over its limit
 --- frees up; NULL when within the limits, whether or not the account exists.
-WITH counted AS (
+WITH keys (account_key) AS (
+    VALUES ('account:' || encode(sha256(convert_to(lower(:email), 'UTF8')), 'hex'))
+), counted AS (
     INSERT INTO password_reset_throttle AS t (key, requests, window_started)
-    VALUES (:account_key, 1, now()), (:client_key, 1, now())
+    SELECT account_key, 1, now() FROM keys
+    UNION ALL
+    SELECT CAST(:client_key AS text), 1, now()
     ON CONFLICT (key) DO UPDATE SET
         requests = CASE
             WHEN t.window_started + make_interval(secs => :window_seconds) <= now() THEN 1
@@ -25,7 +30,7 @@ WITH counted AS (
 ), over_limit AS (
     SELECT max(window_ends) AS retry_at
     FROM counted
-    WHERE requests > CASE WHEN key = :account_key THEN CAST(:max_per_account AS integer) ELSE CAST(:max_per_client AS integer) END
+    WHERE requests > CASE WHEN key LIKE 'account:%' THEN CAST(:max_per_account AS integer) ELSE CAST(:max_per_client AS integer) END
 ), account AS (
     SELECT u.id, u.email
     FROM users AS u
@@ -47,6 +52,18 @@ SELECT t.user_id
 FROM password_reset_tokens AS t
 JOIN users AS u ON u.id = t.user_id
 WHERE t.token_hash = :token_hash AND t.spent_at IS NULL AND t.expires_at > now() AND u.is_active;
+
+--! lock_reset_token_user : (user_id)
+--- Locks the user of reset token `token_hash` until the transaction ends,
+--- before reset_password runs in it: a login that locked the user first
+--- (sessions.sql, start_session) has then committed its session, which
+--- reset_password's own snapshot now sees and ends. No row for an unknown
+--- token.
+SELECT u.id AS user_id
+FROM password_reset_tokens AS t
+JOIN users AS u ON u.id = t.user_id
+WHERE t.token_hash = :token_hash
+FOR NO KEY UPDATE OF u;
 
 --! reset_password : (user_id)
 --- Spends reset token `token_hash` while it is still usable and, in the
@@ -86,6 +103,13 @@ WHERE token_hash IN (
 );
 
 --! sweep_password_reset_throttle
---- Removes the windows that have ended.
+--- Removes up to `batch` windows that have ended (through the index on
+--- `window_started`).
 DELETE FROM password_reset_throttle
-WHERE window_started + make_interval(secs => :window_seconds) <= now();
+WHERE key = ANY (ARRAY(
+    SELECT key FROM password_reset_throttle
+    WHERE window_started <= now() - make_interval(secs => :window_seconds)
+    ORDER BY window_started
+    LIMIT :batch
+    FOR UPDATE SKIP LOCKED
+));

@@ -4,23 +4,45 @@
 
 --: Session(user_agent?)
 
---! start_session (user_agent?) : (id, expires_at)
---- Login: a session for active user `user_id` with its first refresh token,
---- the login recorded on the account and the account's failed logins
---- forgotten, in one statement. No row when the user is not active.
-WITH session AS (
+--! start_session (user_agent?, client_window?) : (id, expires_at)
+--- Login as `email`: a session for active user `user_id` whose password hash is still
+--- `password_hash`, the one the password was checked against, with its
+--- first refresh token; the login recorded on the account, the account's
+--- attempts forgotten and the one counted against `client_key` in the window
+--- that started at `client_window` given back; in one statement. No row when
+--- the user is not active or their password changed since it was checked.
+---
+--- The user's row is locked first, and a lock re-reads a row changed since
+--- the statement began: a password reset or change that committed while the
+--- password was being checked is seen, and no session starts with the old
+--- password. One that comes after waits for this statement, locks the same
+--- row first (lock_reset_token_user, lock_user_for_password_change), and
+--- then sees this session and ends it.
+WITH account AS (
+    SELECT id
+    FROM users
+    WHERE id = :user_id AND is_active AND hashed_password = :password_hash
+    FOR NO KEY UPDATE
+), session AS (
     INSERT INTO sessions (user_id, user_agent, expires_at)
     SELECT id, :user_agent, now() + make_interval(secs => :ttl_seconds)
-    FROM users
-    WHERE id = :user_id AND is_active
+    FROM account
     RETURNING id, user_id, expires_at
 ), first_token AS (
     INSERT INTO refresh_tokens (token_hash, session_id, expires_at)
     SELECT :token_hash, id, expires_at FROM session
 ), login AS (
     UPDATE users SET last_login_at = now() WHERE id IN (SELECT user_id FROM session)
-), failures_forgotten AS (
-    DELETE FROM login_throttle WHERE key = :account_key AND EXISTS (SELECT 1 FROM session)
+), attempts_forgotten AS (
+    DELETE FROM login_throttle
+    WHERE key = 'account:' || encode(sha256(convert_to(lower(:email), 'UTF8')), 'hex')
+      AND EXISTS (SELECT 1 FROM session)
+), client_attempt_given_back AS (
+    UPDATE login_throttle
+    SET failures = failures - 1,
+        locked_until = CASE WHEN failures - 1 >= :max_per_client THEN locked_until END
+    WHERE key = :client_key AND window_started = :client_window AND failures BETWEEN 1 AND :max_per_client
+      AND EXISTS (SELECT 1 FROM session)
 )
 SELECT id, expires_at FROM session;
 

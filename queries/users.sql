@@ -47,6 +47,13 @@ SELECT id, hashed_password, is_active
 FROM users
 WHERE lower(email) = lower(:email);
 
+--! lock_user_for_password_change
+--- Locks user `id` until the transaction ends, before update_active_user
+--- sets a new password in it: a login that locked the user first
+--- (sessions.sql, start_session) has then committed its session, which
+--- update_active_user's own snapshot sees and ends.
+SELECT 1 AS locked FROM users WHERE id = :id FOR NO KEY UPDATE;
+
 --! update_active_user (email?, hashed_password?, is_active?, name?, bio?, avatar_url?, preferences?) : User
 --- Changes an active user in a live session: `email`, `hashed_password` and
 --- `is_active` when not NULL; `name`, `bio`, `avatar_url` and `preferences`

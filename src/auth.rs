@@ -4,5 +4,7 @@
 mod password;
 mod token;
 
-pub use password::{HashingBusy, hash_password, verify_password, when_idle as when_hashing_idle};
+pub use password::{
+    HashingBusy, HashingSlot, hash_password, hashing_slot, verify_password, when_idle as when_hashing_idle,
+};
 pub use token::{IssuedToken, TokenError, TokenKeys};

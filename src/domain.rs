@@ -15,7 +15,7 @@ mod user;
 pub use cursor::{Cursor, CursorError, Page};
 pub use email::{Email, EmailError};
 pub use file::{ContentType, File, FileChanges, FileError, Filename, NewFile};
-pub use login::ThrottleKeys;
+pub use login::ClientKey;
 pub use outbox::{NewMail, OutboxMail};
 pub use password::{PASSWORD_MAX, PASSWORD_MIN, Password, PasswordError};
 pub use profile::{AvatarUrl, Bio, Name, Preferences, ProfileChanges, ProfileError};

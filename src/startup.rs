@@ -156,31 +156,37 @@ fn spawn_sweeper(state: &AppState) {
         let mut tick = tokio::time::interval(Duration::from_secs(60));
         loop {
             tick.tick().await;
-            if let Err(error) = sweep(&pool, limits, ttl, reset_limits).await {
-                tracing::warn!(%error, "sweeping expired rows failed");
-            }
+            sweep(&pool, limits, ttl, reset_limits).await;
         }
     });
 }
 
-async fn sweep(
-    pool: &db::Pool,
-    limits: RateLimits,
-    idempotency_ttl: Duration,
-    reset_limits: RateLimits,
-) -> Result<(), db::DbError> {
-    let connection = pool.get().await?;
-    let windows = LoginRepository::sweep(&connection, limits).await?
-        + PasswordResetRepository::sweep(&connection, reset_limits).await?;
-    let keys = FileRepository::sweep_idempotency_keys(&connection, idempotency_ttl).await?;
-    let (sessions, refresh_tokens) = purge_sessions(&connection).await?;
-    let reset_tokens = purge(|| PasswordResetRepository::purge(&connection, PURGE_BATCH)).await?;
-    let (mails, undelivered) = purge_outbox(&connection).await?;
-    if undelivered > 0 {
+/// One pass of the sweeper. Each step stands alone: one that fails is
+/// logged and the others still run.
+async fn sweep(pool: &db::Pool, limits: RateLimits, idempotency_ttl: Duration, reset_limits: RateLimits) {
+    let connection = match pool.get().await {
+        Ok(connection) => connection,
+        Err(error) => return tracing::warn!(%error, "sweeping expired rows failed: no connection"),
+    };
+    let db = &connection;
+    let report =
+        |step: &'static str| move |error: &db::DbError| tracing::warn!(%error, step, "sweeping expired rows failed");
+    let batch = PURGE_BATCH;
+    let login_windows = purge(|| LoginRepository::sweep(db, limits, batch)).await.inspect_err(report("login throttle"));
+    let reset_windows =
+        purge(|| PasswordResetRepository::sweep(db, reset_limits, batch)).await.inspect_err(report("reset throttle"));
+    let keys = purge(|| FileRepository::sweep_idempotency_keys(db, idempotency_ttl, batch))
+        .await
+        .inspect_err(report("idempotency keys"));
+    let sessions = purge_sessions(db).await.inspect_err(report("sessions"));
+    let reset_tokens = purge(|| PasswordResetRepository::purge(db, batch)).await.inspect_err(report("reset tokens"));
+    let mails = purge_outbox(db).await.inspect_err(report("outbox"));
+    if let Ok((_, undelivered)) = mails
+        && undelivered > 0
+    {
         tracing::warn!(undelivered, "outbox mail expired before any attempt to send it succeeded");
     }
-    tracing::debug!(windows, keys, sessions, refresh_tokens, reset_tokens, mails, "swept expired rows");
-    Ok(())
+    tracing::debug!(?login_windows, ?reset_windows, ?keys, ?sessions, ?reset_tokens, ?mails, "swept expired rows");
 }
 
 /// Rows per purge statement: short statements, short row locks.

@@ -15,9 +15,9 @@ use super::{
     users::UserBody,
 };
 use crate::{
-    auth::{self, HashingBusy},
+    auth::{self, HashingBusy, HashingSlot},
     db::{self, Access},
-    domain::{Credentials as DomainCredentials, Email, Password, Principal, SecretToken, ThrottleKeys, limits},
+    domain::{ClientKey, Credentials as DomainCredentials, Email, Password, Principal, SecretToken, limits},
     repo::{Caller, LoginRepository, Refresh, SessionRepository, UserRepository},
     state::AppState,
 };
@@ -75,7 +75,8 @@ impl Example for Login {
     }
 }
 
-/// What login needs; a malformed email simply matches no account.
+/// What login needs; a malformed email simply matches no account, but one
+/// with U+0000, which no PostgreSQL text can hold, is refused (422).
 pub struct LoginInput {
     email: String,
     password: Password,
@@ -85,7 +86,9 @@ impl Validate for Login {
     type Valid = LoginInput;
 
     fn validate(fields: &mut Fields<'_>) -> Option<LoginInput> {
-        let email = fields.required("email", |text| Ok::<_, String>(text.to_owned()));
+        let email = fields.required("email", |text| {
+            if text.contains('\0') { Err("must not contain U+0000") } else { Ok(text.to_owned()) }
+        });
         let password = fields.required("password", |text| Ok::<_, String>(Password::unchecked(text)));
         Some(LoginInput { email: email?, password: password? })
     }
@@ -177,12 +180,13 @@ pub enum MeResponse {
 /// password no account can have, the decoy hash is checked: the same time and
 /// the same `None` as a wrong password.
 async fn check_password(
+    slot: HashingSlot,
     password: Password,
     account: Option<DomainCredentials>,
 ) -> Result<Option<DomainCredentials>, HashingBusy> {
     let account = account.filter(|_| password.is_acceptable());
     let hash = account.as_ref().map(|account| account.password_hash.clone());
-    Ok(auth::verify_password(password, hash).await?.then_some(account).flatten())
+    Ok(auth::verify_password(slot, password, hash).await?.then_some(account).flatten())
 }
 
 /// The request's `User-Agent`, cut to what a session stores.
@@ -244,14 +248,20 @@ impl AuthApi {
         body: JsonBody<Login>,
     ) -> Result<LoginResponse, Errors<{ UNAUTHORIZED | FORBIDDEN | TOO_MANY_REQUESTS | JSON_BODY | DATABASE }>> {
         let LoginInput { email, password } = body.0;
-        let keys = ThrottleKeys::new(&email, client_address(request, &state.trusted_proxies));
-        let attempt = db::retry!(state.db.reader(), Access::Read, |db| LoginRepository::attempt(db, &email, &keys))?;
-        if let Some(until) = attempt.locked_until {
+        // A place to hash in first: an attempt turned away with 503 is not counted.
+        let slot = auth::hashing_slot()?;
+        let (client, limits) = (ClientKey::new(client_address(request, &state.trusted_proxies)), state.login_limits);
+        // Counted before the password is checked, in the statement that
+        // decides whether it may be: however many attempts race, at most the
+        // limit's number of passwords are checked per window.
+        let attempt =
+            db::retry!(state.db.writer(), Access::Write, |db| LoginRepository::reserve(db, &email, &client, limits))?;
+        if let Some(until) = attempt.refused_until {
+            db::retry!(state.db.writer(), Access::Write, |db| LoginRepository::give_back(db, &attempt))?;
             return Err(ApiError::TooManyLogins { retry_after: seconds_until(until) }.into());
         }
-        let Some(account) = check_password(password, attempt.credentials).await? else {
-            let limits = state.login_limits;
-            db::retry!(state.db.writer(), Access::Write, |db| LoginRepository::record_failure(db, &keys, limits))?;
+        // A wrong password keeps its count.
+        let Some(account) = check_password(slot, password, attempt.credentials.clone()).await? else {
             return Err(ApiError::WrongCredentials.into());
         };
         let inactive = || ApiError::Forbidden("this account is inactive");
@@ -261,10 +271,11 @@ impl AuthApi {
         let (refresh, agent, ttl) = (SecretToken::generate(), user_agent(request), state.refresh_ttl);
         let hash = refresh.hash();
         let started = db::retry!(state.db.writer(), Access::Write, |db| {
-            SessionRepository::start(db, account.user_id, agent.as_deref(), &hash, ttl, &keys)
+            SessionRepository::start(db, &attempt, &account, agent.as_deref(), &hash, ttl)
         })?;
-        // Deactivated while the password was being checked.
-        let Some(session) = started else { return Err(inactive().into()) };
+        // The password was reset or changed, or the account deactivated,
+        // while the password was being checked: it no longer signs in.
+        let Some(session) = started else { return Err(ApiError::WrongCredentials.into()) };
         Ok(LoginResponse::Ok(Json(tokens(&state, session.principal, refresh))))
     }
 

@@ -14,7 +14,7 @@ use super::{
 use crate::{
     auth,
     db::{self, Access},
-    domain::{Email, NewMail, Password, SecretToken, ThrottleKeys},
+    domain::{ClientKey, Email, NewMail, Password, SecretToken},
     repo::{PasswordResetRepository, ResetRequest},
     state::AppState,
 };
@@ -128,13 +128,13 @@ impl PasswordResetApi {
         body: JsonBody<PasswordResetRequest>,
     ) -> Result<RequestResponse, Errors<{ TOO_MANY_REQUESTS | JSON_BODY | DATABASE }>> {
         let email = body.0;
-        let keys = ThrottleKeys::new(email.as_str(), client_address(request, &state.trusted_proxies));
+        let client = ClientKey::new(client_address(request, &state.trusted_proxies));
         let settings = &state.password_reset;
         // Made whether or not the account exists: both answers cost the same.
         let token = SecretToken::generate();
         let (hash, mail) = (token.hash(), NewMail::password_reset(&settings.link, &token, settings.ttl));
         let outcome = db::retry!(state.db.writer(), Access::Write, |db| {
-            PasswordResetRepository::request(db, &email, &keys, &hash, &mail, settings)
+            PasswordResetRepository::request(db, &email, &client, &hash, &mail, settings)
         })?;
         match outcome {
             ResetRequest::Throttled { retry_at } => {

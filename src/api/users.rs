@@ -209,7 +209,7 @@ impl UsersApi {
         };
         let changes =
             UserChanges { email: input.email, password_hash, is_active: input.is_active, profile: input.profile };
-        match db::retry!(state.db.writer(), Access::Write, |db| UserRepository::update(db, caller, &changes))? {
+        match db::retry!(state.db.writer(), Access::Write, |db| UserRepository::change(db, caller, &changes))? {
             Caller::Active(user) => Ok(UserResponse::Ok(Json(user.into()))),
             Caller::Inactive => Err(user_gone().into()),
         }

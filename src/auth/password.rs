@@ -20,7 +20,7 @@
 use std::sync::{Arc, LazyLock, Mutex, OnceLock, mpsc};
 
 use argon2::{Algorithm, Argon2, Params, PasswordHasher, PasswordVerifier, Version};
-use tokio::sync::{Semaphore, oneshot};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, oneshot};
 
 use crate::domain::{Password, PasswordHash};
 
@@ -46,6 +46,11 @@ const QUEUED_PER_CORE: usize = 32;
 #[derive(Debug, thiserror::Error)]
 #[error("too many password checks at once")]
 pub struct HashingBusy;
+
+/// A place on the hashing threads, taken before the work it is for: login
+/// takes one before it counts an attempt, so an attempt refused for want of
+/// hashing capacity (503) is never counted against the account.
+pub struct HashingSlot(OwnedSemaphorePermit);
 
 type Job = Box<dyn FnOnce() + Send>;
 
@@ -97,10 +102,24 @@ impl Hashers {
         Self { jobs, admitted }
     }
 
+    /// A place running or queued, or [`HashingBusy`] at once when the queue is full.
+    fn slot(&self) -> Result<HashingSlot, HashingBusy> {
+        self.admitted.clone().try_acquire_owned().map(HashingSlot).map_err(|_| HashingBusy)
+    }
+
     /// Runs one argon2 computation on a hashing thread, or refuses at once
     /// when the queue is full.
     async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, HashingBusy> {
-        let permit = self.admitted.clone().try_acquire_owned().map_err(|_| HashingBusy)?;
+        let slot = self.slot()?;
+        self.run_in(slot, work).await
+    }
+
+    /// Runs one argon2 computation in a place already taken.
+    async fn run_in<T: Send + 'static>(
+        &self,
+        HashingSlot(permit): HashingSlot,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, HashingBusy> {
         let (reply, answer) = oneshot::channel();
         let job = move || {
             // A caller that went away (a dropped connection) costs no hash.
@@ -129,10 +148,19 @@ fn hash(password: &Password) -> PasswordHash {
     PasswordHash::new(phc.to_string())
 }
 
-/// Whether `password` matches `hash`; with no hash (unknown user) it checks a
-/// decoy and answers `false`, taking the same time.
-pub async fn verify_password(password: Password, hash: Option<PasswordHash>) -> Result<bool, HashingBusy> {
-    HASHERS.run(move || verify(&password, hash.as_ref())).await
+/// Takes a place on the hashing threads for a later [`verify_password`].
+pub fn hashing_slot() -> Result<HashingSlot, HashingBusy> {
+    HASHERS.slot()
+}
+
+/// Whether `password` matches `hash`, checked in `slot`; with no hash
+/// (unknown user) it checks a decoy and answers `false`, taking the same time.
+pub async fn verify_password(
+    slot: HashingSlot,
+    password: Password,
+    hash: Option<PasswordHash>,
+) -> Result<bool, HashingBusy> {
+    HASHERS.run_in(slot, move || verify(&password, hash.as_ref())).await
 }
 
 fn verify(password: &Password, hash: Option<&PasswordHash>) -> bool {
@@ -156,8 +184,9 @@ mod tests {
         let hash = hash_password(password("correct horse")).await.expect("not busy");
 
         assert!(hash.expose().starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
-        assert!(verify_password(password("correct horse"), Some(hash.clone())).await.expect("not busy"));
-        assert!(!verify_password(password("correct horsf"), Some(hash)).await.expect("not busy"));
+        let verify = async |text, hash| verify_password(hashing_slot().expect("a place"), password(text), hash).await;
+        assert!(verify("correct horse", Some(hash.clone())).await.expect("not busy"));
+        assert!(!verify("correct horsf", Some(hash)).await.expect("not busy"));
     }
 
     #[tokio::test]
@@ -169,7 +198,8 @@ mod tests {
 
     #[tokio::test]
     async fn an_unknown_user_never_verifies_but_still_pays_for_a_hash() {
-        assert!(!verify_password(password("anything at all"), None).await.expect("not busy"));
+        let slot = hashing_slot().expect("a place");
+        assert!(!verify_password(slot, password("anything at all"), None).await.expect("not busy"));
     }
 
     #[tokio::test]

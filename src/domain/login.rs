@@ -1,27 +1,29 @@
-//! A login attempt as the throttle sees it: which account and which client
-//! address it counts against. See `migrations/*_login_throttle`.
+//! Who a login attempt or a reset request counts against, besides the email:
+//! the client's network address. See `migrations/*_login_throttle`; the
+//! email's key is made in SQL, from the same `lower()` that finds the
+//! account (`queries/logins.sql`).
 
 use std::net::IpAddr;
 
-use sha2::{Digest, Sha256};
-
-/// The throttle's keys for one attempt.
+/// `client:` and the client's address; for IPv6, its /64 network, the
+/// smallest block one subscriber is usually given, so that an attacker
+/// cannot take a fresh key from each of the 2^64 addresses of one network.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ThrottleKeys {
-    /// `account:` and the SHA-256 of the email as typed, lower-cased: every
-    /// spelling of one address counts together, an address that has no
-    /// account counts like one that has (a lock tells nothing), and the
-    /// table holds no address in the clear.
-    pub account: String,
-    /// `client:` and the client's address.
-    pub client: String,
-}
+pub struct ClientKey(String);
 
-impl ThrottleKeys {
-    pub fn new(email: &str, client: IpAddr) -> Self {
-        let digest = Sha256::digest(email.to_lowercase().as_bytes());
-        let hex: String = digest.iter().map(|byte| format!("{byte:02x}")).collect();
-        Self { account: format!("account:{hex}"), client: format!("client:{client}") }
+impl ClientKey {
+    pub fn new(client: IpAddr) -> Self {
+        match client.to_canonical() {
+            IpAddr::V4(address) => Self(format!("client:{address}")),
+            IpAddr::V6(address) => {
+                let network = u128::from(address) & !(u128::MAX >> 64);
+                Self(format!("client:{}/64", std::net::Ipv6Addr::from(network)))
+            }
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
     }
 }
 
@@ -29,14 +31,16 @@ impl ThrottleKeys {
 mod tests {
     use super::*;
 
-    #[test]
-    fn every_letter_case_of_an_email_shares_one_key_and_the_address_is_not_kept() {
-        let client: IpAddr = "192.0.2.7".parse().expect("address");
-        let keys = ThrottleKeys::new("Ann@Example.com", client);
+    fn key(address: &str) -> String {
+        ClientKey::new(address.parse().expect("address")).as_str().to_owned()
+    }
 
-        assert_eq!(keys, ThrottleKeys::new("ann@example.COM", client));
-        assert_ne!(keys.account, ThrottleKeys::new("bob@example.com", client).account);
-        assert!(!keys.account.contains("ann") && keys.account.len() == "account:".len() + 64);
-        assert_eq!(keys.client, "client:192.0.2.7");
+    #[test]
+    fn an_ipv4_client_is_its_address_and_an_ipv6_client_its_64_network() {
+        assert_eq!(key("192.0.2.7"), "client:192.0.2.7");
+        assert_eq!(key("::ffff:192.0.2.7"), "client:192.0.2.7", "a mapped IPv4 address is that address");
+        assert_eq!(key("2001:db8:1:2:aaaa:bbbb:cccc:dddd"), "client:2001:db8:1:2::/64");
+        assert_eq!(key("2001:db8:1:2::1"), key("2001:db8:1:2:ffff::9"), "one /64, one key");
+        assert_ne!(key("2001:db8:1:2::1"), key("2001:db8:1:3::1"));
     }
 }

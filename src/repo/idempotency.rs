@@ -80,9 +80,9 @@ impl FileRepository {
         }
     }
 
-    /// Removes idempotency records older than `ttl`; returns how many.
-    pub async fn sweep_idempotency_keys(db: &impl db::Executor, ttl: Duration) -> Result<u64, DbError> {
-        let ttl = ttl.as_secs_f64();
-        db::run!(db, |c| q::sweep_idempotency_keys().bind(c, &ttl))
+    /// Removes up to `batch` idempotency records older than `ttl`; returns how many.
+    pub async fn sweep_idempotency_keys(db: &impl db::Executor, ttl: Duration, batch: u32) -> Result<u64, DbError> {
+        let (ttl, batch) = (ttl.as_secs_f64(), i64::from(batch));
+        db::run!(db, |c| q::sweep_idempotency_keys().bind(c, &ttl, &batch))
     }
 }

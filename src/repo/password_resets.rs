@@ -6,9 +6,11 @@ use reviewpoint_codegen::queries::password_reset as q;
 
 use crate::{
     config::{PasswordResetSettings, RateLimits},
-    db::{self, DbError, Executor},
-    domain::{Email, NewMail, PasswordHash, ThrottleKeys, TokenHash},
+    db::{self, Connection, DbError, Executor, in_transaction},
+    domain::{ClientKey, Email, NewMail, PasswordHash, TokenHash},
 };
+
+use super::logins::clamp;
 
 pub struct PasswordResetRepository;
 
@@ -30,7 +32,7 @@ impl PasswordResetRepository {
     pub async fn request(
         db: &impl Executor,
         email: &Email,
-        keys: &ThrottleKeys,
+        client: &ClientKey,
         token: &TokenHash,
         mail: &NewMail,
         settings: &PasswordResetSettings,
@@ -38,11 +40,10 @@ impl PasswordResetRepository {
         let RateLimits { per_account, per_client, window } = settings.limits;
         let (window, ttl) = (window.as_secs_f64(), settings.ttl.as_secs_f64());
         let (per_account, per_client) = (clamp(per_account), clamp(per_client));
-        let (account, client, email, hash) =
-            (keys.account.as_str(), keys.client.as_str(), email.as_str(), token.as_bytes());
+        let (client, email, hash) = (client.as_str(), email.as_str(), token.as_bytes());
         let (subject, body) = (mail.subject.as_str(), mail.body.as_str());
         let retry_at = db::run!(db, |c| q::request_password_reset()
-            .bind(c, &account, &client, &window, &per_account, &per_client, &email, &hash, &ttl, &subject, &body)
+            .bind(c, &email, &client, &window, &per_account, &per_client, &hash, &ttl, &subject, &body)
             .one())?;
         Ok(match retry_at {
             Some(retry_at) => ResetRequest::Throttled { retry_at },
@@ -57,11 +58,24 @@ impl PasswordResetRepository {
     }
 
     /// Spends `token` and gives its user `password`, spending the user's
-    /// other reset tokens and ending all their sessions, in one statement:
-    /// the user's id, or `None` when the token was not usable (any more).
-    pub async fn reset(db: &impl Executor, token: &TokenHash, password: &PasswordHash) -> Result<Option<i64>, DbError> {
+    /// other reset tokens and ending all their sessions: the user's id, or
+    /// `None` when the token was not usable (any more). The user's row is
+    /// locked first, so that a login racing with the reset either sees the
+    /// new password or has its session ended here (`queries/sessions.sql`,
+    /// start_session).
+    pub async fn reset(
+        connection: &mut Connection,
+        token: &TokenHash,
+        password: &PasswordHash,
+    ) -> Result<Option<i64>, DbError> {
         let (hash, password) = (token.as_bytes(), password.expose());
-        db::run!(db, |c| q::reset_password().bind(c, &hash, &password).opt())
+        in_transaction(connection, async |tx| {
+            if db::run!(tx, |c| q::lock_reset_token_user().bind(c, &hash).opt())?.is_none() {
+                return Ok(None);
+            }
+            db::run!(tx, |c| q::reset_password().bind(c, &hash, &password).opt())
+        })
+        .await
     }
 
     /// Deletes up to `batch` spent or expired reset tokens; returns how many.
@@ -70,13 +84,9 @@ impl PasswordResetRepository {
         db::run!(db, |c| q::purge_password_reset_tokens().bind(c, &batch))
     }
 
-    /// Removes throttle windows that ended; returns how many.
-    pub async fn sweep(db: &impl Executor, limits: RateLimits) -> Result<u64, DbError> {
-        let window = limits.window.as_secs_f64();
-        db::run!(db, |c| q::sweep_password_reset_throttle().bind(c, &window))
+    /// Removes up to `batch` throttle windows that ended; returns how many.
+    pub async fn sweep(db: &impl Executor, limits: RateLimits, batch: u32) -> Result<u64, DbError> {
+        let (window, batch) = (limits.window.as_secs_f64(), i64::from(batch));
+        db::run!(db, |c| q::sweep_password_reset_throttle().bind(c, &window, &batch))
     }
-}
-
-fn clamp(limit: u32) -> i32 {
-    i32::try_from(limit).unwrap_or(i32::MAX)
 }

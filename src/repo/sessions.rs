@@ -8,7 +8,8 @@ use reviewpoint_codegen::queries::sessions as q;
 use super::Caller;
 use crate::{
     db::{self, Connection, DbError, Executor, in_transaction},
-    domain::{Principal, SessionSummary, ThrottleKeys, TokenHash},
+    domain::{Credentials, Principal, SessionSummary, TokenHash},
+    repo::{LoginAttempt, logins::clamp},
 };
 
 pub struct SessionRepository;
@@ -33,19 +34,37 @@ pub enum Refresh {
 }
 
 impl SessionRepository {
-    /// Login: starts a session for active user `user_id` whose first refresh
-    /// token is `refresh`, records the login and forgets the account's failed
-    /// logins, in one statement. `None` when the user is not active.
+    /// Login: starts a session for the account of `attempt`, whose password
+    /// matched `account`'s hash, with its first refresh token `refresh`;
+    /// records the login, forgets the account's attempts and gives back the
+    /// client's, in one statement. `None` when the account is no longer
+    /// active or its password changed since it was checked.
     pub async fn start(
         db: &impl Executor,
-        user_id: i64,
+        attempt: &LoginAttempt,
+        account: &Credentials,
         user_agent: Option<&str>,
         refresh: &TokenHash,
         ttl: Duration,
-        keys: &ThrottleKeys,
     ) -> Result<Option<Renewal>, DbError> {
-        let (ttl, hash, account) = (ttl.as_secs_f64(), refresh.as_bytes(), keys.account.as_str());
-        let started = db::run!(db, |c| q::start_session().bind(c, &user_agent, &ttl, &user_id, &hash, &account).opt())?;
+        let (user_id, password_hash) = (account.user_id, account.password_hash.expose());
+        let (ttl, hash) = (ttl.as_secs_f64(), refresh.as_bytes());
+        let (email, client, per_client) =
+            (attempt.email.as_str(), attempt.client.as_str(), clamp(attempt.limits.per_client));
+        let started = db::run!(db, |c| q::start_session()
+            .bind(
+                c,
+                &user_id,
+                &password_hash,
+                &user_agent,
+                &ttl,
+                &hash,
+                &email,
+                &per_client,
+                &client,
+                &attempt.client_window
+            )
+            .opt())?;
         Ok(started
             .map(|row| Renewal { principal: Principal { user_id, session_id: row.id }, expires_at: row.expires_at }))
     }

@@ -4,7 +4,7 @@ use reviewpoint_codegen::queries::users as q;
 
 use super::Caller;
 use crate::{
-    db::{self, DbError, Executor},
+    db::{self, Connection, DbError, Executor, in_transaction},
     domain::{AvatarUrl, Bio, Credentials, Email, Name, PasswordHash, Preferences, Principal, User, UserChanges},
 };
 
@@ -85,8 +85,29 @@ impl UserRepository {
         }))
     }
 
-    /// Applies the given changes to the caller's account; a new password ends
-    /// its other sessions in the same statement. A `Conflict` on
+    /// Applies the given changes to the caller's account, as [`Self::update`]
+    /// does; a new password in a transaction that first locks the user's
+    /// row, so that a login racing with the change either sees the new
+    /// password or has its session ended here (`queries/sessions.sql`,
+    /// start_session).
+    pub async fn change(
+        connection: &mut Connection,
+        caller: Principal,
+        changes: &UserChanges,
+    ) -> Result<Caller<User>, DbError> {
+        if changes.password_hash.is_none() {
+            return Self::update(&*connection, caller, changes).await;
+        }
+        in_transaction(connection, async |tx| {
+            let user_id = caller.user_id;
+            db::run!(tx, |c| q::lock_user_for_password_change().bind(c, &user_id).opt())?;
+            Self::update(tx, caller, changes).await
+        })
+        .await
+    }
+
+    /// Applies the given changes to the caller's account in one statement; a
+    /// new password ends its other sessions in it. A `Conflict` on
     /// `ux_users_email_lower` when the new email is taken.
     pub async fn update(db: &impl Executor, caller: Principal, changes: &UserChanges) -> Result<Caller<User>, DbError> {
         let Principal { user_id, session_id } = caller;

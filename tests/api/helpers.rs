@@ -15,11 +15,11 @@ use std::{
 use reqwest::{Method, StatusCode, header::HeaderMap};
 use reviewpoint::{
     auth::TokenKeys,
-    config::{DatabaseUrl, Environment, PoolSettings},
+    config::{DatabaseUrl, Environment, PoolSettings, RateLimits},
     db::{self, Pool},
-    domain::{Principal, SecretToken, ThrottleKeys},
+    domain::{ClientKey, Principal, SecretToken},
     migrate::Migrator,
-    repo::SessionRepository,
+    repo::{LoginRepository, SessionRepository, UserRepository},
     startup,
     state::{self, AppState},
 };
@@ -380,10 +380,12 @@ impl TestApp {
 /// A live session of `user_id`, started the way login starts one: what a
 /// repository test acts as. Panics when the user is not active.
 pub async fn sign_in(db: &impl db::Executor, user_id: i64) -> Principal {
-    let keys = ThrottleKeys::new("someone@example.com", "127.0.0.1".parse().expect("an address"));
-    let refresh = SecretToken::generate().hash();
-    let ttl = Duration::from_secs(3600);
-    let started = SessionRepository::start(db, user_id, Some("tests"), &refresh, ttl, &keys).await.expect("start");
+    let user = UserRepository::by_id(db, user_id).await.expect("read").expect("a user");
+    let client = ClientKey::new("127.0.0.1".parse().expect("an address"));
+    let attempt = LoginRepository::reserve(db, user.email.as_str(), &client, RateLimits::LOGIN).await.expect("counted");
+    let account = attempt.credentials.clone().expect("the user's credentials");
+    let (refresh, ttl) = (SecretToken::generate().hash(), Duration::from_secs(3600));
+    let started = SessionRepository::start(db, &attempt, &account, Some("tests"), &refresh, ttl).await.expect("start");
     started.expect("an active user").principal
 }
 

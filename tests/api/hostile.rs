@@ -108,3 +108,25 @@ async fn text_that_is_not_unicode_is_a_400_malformed_body_not_a_500() {
         reply.expect(400);
     }
 }
+
+#[tokio::test]
+async fn login_and_password_reset_bodies_refuse_what_postgresql_cannot_store_naming_the_field() {
+    let app = TestApp::spawn().await;
+    let nul = "ann\u{0}@example.com";
+
+    for (path, body, field) in [
+        ("/api/v1/auth/login", json!({ "email": nul, "password": "long enough" }), "email"),
+        ("/api/v1/auth/password-reset", json!({ "email": nul }), "email"),
+        ("/api/v1/auth/password-reset/confirm", json!({ "token": "a\u{0}b", "password": "long enough" }), "token"),
+    ] {
+        let problem = app.call(Method::POST, path, None, Some(body)).await.expect(422);
+        assert_eq!(problem["errors"][0]["field"], field, "{path}: {problem}");
+    }
+    // Anything else a login may carry is looked up verbatim: no account, 401.
+    let at_limit = "😀".repeat(255);
+    for email in ["'; DROP TABLE users; --", "\u{202e}ann@example.com", "%_\\ $1", at_limit.as_str(), "İ@example.com"]
+    {
+        let body = json!({ "email": email, "password": "long enough" });
+        app.call(Method::POST, "/api/v1/auth/login", None, Some(body)).await.expect(401);
+    }
+}

@@ -169,5 +169,8 @@ async fn an_expired_key_may_be_used_again() {
 
     assert!(matches!(first, Caller::Active(Once::Created(_))));
     assert!(matches!(later, Caller::Active(Once::Created(_))), "past its lifetime the key is new again");
-    assert_eq!(FileRepository::sweep_idempotency_keys(&connection, Duration::from_secs(3600)).await.expect("swept"), 0);
+    assert_eq!(
+        FileRepository::sweep_idempotency_keys(&connection, Duration::from_secs(3600), 1000).await.expect("swept"),
+        0
+    );
 }

@@ -155,19 +155,41 @@ async fn a_lock_ends_with_its_window_and_a_good_login_clears_the_account() {
 
 #[tokio::test]
 async fn the_sweep_removes_windows_that_have_ended_and_keeps_live_ones() {
-    use reviewpoint::{config::RateLimits, domain::ThrottleKeys, repo::LoginRepository};
+    use reviewpoint::{config::RateLimits, domain::ClientKey, repo::LoginRepository};
 
     let db = TestDb::new().await;
     let client = db.pool().get().await.expect("connection");
-    let keys = ThrottleKeys::new("ann@example.com", "192.0.2.1".parse().expect("address"));
+    let key = ClientKey::new("192.0.2.1".parse().expect("address"));
     let short = RateLimits { window: Duration::from_millis(20), ..RateLimits::LOGIN };
-    LoginRepository::record_failure(&client, &keys, short).await.expect("recorded");
+    LoginRepository::reserve(&client, "ann@example.com", &key, short).await.expect("counted");
 
-    assert_eq!(LoginRepository::sweep(&client, RateLimits::LOGIN).await.expect("swept"), 0, "15 minutes: live");
+    assert_eq!(LoginRepository::sweep(&client, RateLimits::LOGIN, 1000).await.expect("swept"), 0, "15 minutes: live");
     let started = Instant::now();
     let mut swept = 0;
     while swept < 2 && started.elapsed() < Duration::from_secs(5) {
-        swept += LoginRepository::sweep(&client, short).await.expect("swept");
+        swept += LoginRepository::sweep(&client, short, 1).await.expect("swept");
     }
     assert_eq!(swept, 2, "the account's and the client's windows ended");
+}
+
+#[tokio::test]
+async fn concurrent_wrong_logins_on_two_instances_get_no_more_guesses_than_the_limit() {
+    let db = TestDb::new().await;
+    let (a, b) = (Instance::start(&db, &[]).await, Instance::start(&db, &[]).await);
+    a.register("ann@example.com").await;
+
+    let storm = (0..150).map(|n| [&a, &b][n % 2].login("ann@example.com", "wrong password"));
+    let answers = futures::future::join_all(storm).await;
+
+    let count = |status: u16| answers.iter().filter(|answer| answer.status == status).count();
+    let (checked, refused, busy) = (count(401), count(429), count(503));
+    println!(
+        "150 concurrent wrong logins on two instances: {checked} checked (401), {refused} refused (429), {busy} busy (503)"
+    );
+    assert!((1..=10).contains(&checked), "{checked} passwords checked against a limit of 10");
+    assert_eq!(checked + refused + busy, 150, "every answer is 401, 429 or 503");
+    for answer in answers.iter().filter(|answer| answer.status == 429) {
+        assert_locked(answer, 900);
+    }
+    assert_locked(&b.login("ann@example.com", PASSWORD).await, 900);
 }

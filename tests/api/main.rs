@@ -22,6 +22,7 @@ mod metrics;
 mod migrations;
 mod models;
 mod outages;
+mod password_races;
 mod password_reset;
 mod patterns;
 mod query_plans;

@@ -9,7 +9,7 @@ use reqwest::Method;
 use reviewpoint::{
     config::{Config, PasswordResetSettings, RateLimits},
     db::{self, DbError, in_transaction},
-    domain::{Email, NewMail, SecretToken, ThrottleKeys},
+    domain::{ClientKey, Email, NewMail, SecretToken},
     mail::{Deliveries, OutboxSender, RetryPolicy, Transport},
     repo::{OutboxRepository, PasswordResetRepository, Purged, ResetRequest},
     state::AppState,
@@ -217,13 +217,13 @@ async fn nothing_is_sent_for_a_rolled_back_transaction() {
     let settings = PasswordResetSettings::default();
     app.user("ann@example.com").await;
     let (email, token) = (Email::parse("ann@example.com").expect("email"), SecretToken::generate());
-    let keys = ThrottleKeys::new(email.as_str(), "127.0.0.1".parse().expect("address"));
+    let client = ClientKey::new("127.0.0.1".parse().expect("address"));
     let mail = NewMail::password_reset(&settings.link, &token, settings.ttl);
 
     let mut connection = app.pool.get().await.expect("connection");
     let rolled_back: Result<(), DbError> = in_transaction(&mut connection, async |tx| {
         let hash = token.hash();
-        let stored = PasswordResetRepository::request(tx, &email, &keys, &hash, &mail, &settings).await?;
+        let stored = PasswordResetRepository::request(tx, &email, &client, &hash, &mail, &settings).await?;
         assert_eq!(stored, ResetRequest::Accepted, "stored inside the transaction");
         Err(DbError::Unreadable("a failure after the mail was written"))
     })

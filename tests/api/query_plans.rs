@@ -1,6 +1,8 @@
-//! The statements behind lookups and lists use an index, not a scan of the
-//! whole table, once the tables are large: EXPLAIN on a database with a
-//! quarter of a million files fails the test on any sequential scan.
+//! The statements behind lookups, lists, login and the sweeper's batches use
+//! an index, not a scan of the whole table, once the tables are large:
+//! EXPLAIN on a database with a quarter of a million files and a hundred
+//! thousand throttle windows and idempotency keys fails the test on any
+//! sequential scan.
 //!
 //! The statements come from `queries/*.sql` as written (cornucopia's `:name`
 //! parameters become `$n`), so the plans checked are the plans served: the
@@ -14,14 +16,20 @@ use tokio_postgres::types::{ToSql, Type};
 
 use crate::helpers::TestDb;
 
-/// The lookups and lists a request runs on every call.
-const CHECKED: [(&str, &str); 6] = [
+/// The lookups and lists a request runs on every call, what login runs,
+/// and the sweeper's batched deletes.
+const CHECKED: [(&str, &str); 11] = [
     ("files.sql", "file_seen_by_owner"),
     ("files.sql", "files_seen_by_owner_first_page"),
     ("files.sql", "files_seen_by_owner_after"),
     ("users.sql", "user_seen_by_caller"),
     ("users.sql", "caller_in_session"),
-    ("users.sql", "credentials_by_email"),
+    ("logins.sql", "reserve_login_attempt"),
+    ("sessions.sql", "start_session"),
+    ("logins.sql", "sweep_login_throttle"),
+    ("password_reset.sql", "sweep_password_reset_throttle"),
+    ("idempotency.sql", "sweep_idempotency_keys"),
+    ("password_reset.sql", "request_password_reset"),
 ];
 
 /// Query `name` of `file`, with `:param`s numbered in order of appearance.
@@ -54,6 +62,8 @@ fn sample(of: &Type, owner: i64) -> Box<dyn ToSql + Sync> {
         Type::INT4 => Box::new(20_i32),
         Type::TEXT | Type::VARCHAR => Box::new(format!("user-{owner}@example.com")),
         Type::TIMESTAMPTZ => Box::new(chrono::Utc::now()),
+        Type::FLOAT8 => Box::new(900.0_f64),
+        Type::BYTEA => Box::new(vec![0_u8; 32]),
         ref other => panic!("no sample value for parameters of type {other}"),
     }
 }
@@ -71,12 +81,22 @@ async fn lookups_and_lists_use_indexes_on_large_tables() {
              INSERT INTO files (filename, content_type, user_id, created_at)
              SELECT format('%s.pdf', n), 'application/pdf', u.id, now() - make_interval(secs => n)
              FROM generate_series(1, 250000) AS n
+             JOIN users AS u ON u.email = format('user-%s@example.com', 1 + n % 10000);
+             INSERT INTO login_throttle (key, failures, window_started)
+             SELECT format('client:192.0.%s.%s', n / 256, n % 256), 1, now() - make_interval(secs => n % 960)
+             FROM generate_series(1, 100000) AS n;
+             INSERT INTO password_reset_throttle (key, requests, window_started)
+             SELECT key, failures, window_started FROM login_throttle;
+             INSERT INTO idempotency_keys (user_id, key, fingerprint, created_at)
+             SELECT u.id, format('key-%s', n), '\\x00', now() - make_interval(secs => n % 90000)
+             FROM generate_series(1, 100000) AS n
              JOIN users AS u ON u.email = format('user-%s@example.com', 1 + n % 10000);",
         )
         .await
         .expect("seed");
-    client.batch_execute("ANALYZE users").await.expect("analyze users");
-    client.batch_execute("ANALYZE files").await.expect("analyze files");
+    for table in ["users", "files", "login_throttle", "password_reset_throttle", "idempotency_keys"] {
+        client.batch_execute(&format!("ANALYZE {table}")).await.expect("analyze");
+    }
     let owner: i64 = client.query_one("SELECT min(id) + 5000 FROM users", &[]).await.expect("an owner").get(0);
 
     let pooled = db.pool().get().await.expect("a pooled connection");

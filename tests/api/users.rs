@@ -1,6 +1,6 @@
 use reqwest::Method;
 use reviewpoint::{
-    auth::verify_password,
+    auth::{hashing_slot, verify_password},
     domain::{Email, Password},
     repo::UserRepository,
 };
@@ -50,9 +50,13 @@ async fn patch_user_changes_email_password_and_moves_updated_at_forward() {
             .expect("exists");
     assert!(credentials.password_hash.expose().starts_with("$argon2id$"), "re-hashed, never stored plain");
     assert!(
-        verify_password(Password::unchecked("a brand new passphrase"), Some(credentials.password_hash))
-            .await
-            .expect("not busy")
+        verify_password(
+            hashing_slot().expect("a place to hash"),
+            Password::unchecked("a brand new passphrase"),
+            Some(credentials.password_hash)
+        )
+        .await
+        .expect("not busy")
     );
 }
 

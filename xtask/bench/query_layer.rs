@@ -12,11 +12,12 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
 use reviewpoint::{
+    config::RateLimits,
     config::{DatabaseUrl, Environment},
     db::{self, Executor, Pool},
-    domain::{Email, PasswordHash, Principal, SecretToken, ThrottleKeys},
+    domain::{ClientKey, Email, PasswordHash, Principal, SecretToken},
     migrate::Migrator,
-    repo::{SessionRepository, UserRepository},
+    repo::{LoginRepository, SessionRepository, UserRepository},
 };
 use reviewpoint_codegen::queries::users::caller_in_session;
 
@@ -78,11 +79,13 @@ async fn scratch() -> Scratch {
     let pool = db::build_pool(&database, Environment::Test.pool());
     let connection = pool.get().await.expect("connection");
     let email = Email::parse("bench@example.com").expect("valid");
-    let user_id = UserRepository::create(&connection, &email, &PasswordHash::new("!".into())).await.expect("a user").id;
-    let keys = ThrottleKeys::new(email.as_str(), std::net::Ipv4Addr::LOCALHOST.into());
-    let refresh = SecretToken::generate().hash();
-    let ttl = Duration::from_secs(3600);
-    let session = SessionRepository::start(&connection, user_id, None, &refresh, ttl, &keys).await.expect("login");
+    UserRepository::create(&connection, &email, &PasswordHash::new("!".into())).await.expect("a user");
+    let client = ClientKey::new(std::net::Ipv4Addr::LOCALHOST.into());
+    let attempt =
+        LoginRepository::reserve(&connection, email.as_str(), &client, RateLimits::LOGIN).await.expect("counted");
+    let account = attempt.credentials.clone().expect("the user's credentials");
+    let (refresh, ttl) = (SecretToken::generate().hash(), Duration::from_secs(3600));
+    let session = SessionRepository::start(&connection, &attempt, &account, None, &refresh, ttl).await.expect("login");
     Scratch { admin, name, pool, caller: session.expect("an active user").principal }
 }
 

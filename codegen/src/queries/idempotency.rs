@@ -19,6 +19,11 @@ pub struct RecordIdempotentOutcomeParams<T1: crate::StringSql, T2: crate::String
     pub user_id: i64,
     pub key: T2,
 }
+#[derive(Clone, Copy, Debug)]
+pub struct SweepIdempotencyKeysParams {
+    pub ttl_seconds: f64,
+    pub batch: i64,
+}
 #[derive(Debug, Clone, PartialEq)]
 pub struct IdempotentOutcome {
     pub fingerprint: Vec<u8>,
@@ -342,10 +347,12 @@ impl<'a, C: GenericClient + Send + Sync, T1: crate::StringSql, T2: crate::String
     }
 }
 pub struct SweepIdempotencyKeysStmt(&'static str, Option<tokio_postgres::Statement>);
-/// Removes records older than `ttl_seconds`.
+/// Removes up to `batch` records older than `ttl_seconds` (through the
+/// index on `created_at`; the rows are locked by the subquery, so their
+/// ctid cannot change before they are deleted).
 pub fn sweep_idempotency_keys() -> SweepIdempotencyKeysStmt {
     SweepIdempotencyKeysStmt(
-        "DELETE FROM idempotency_keys WHERE created_at <= now() - make_interval(secs => $1)",
+        "DELETE FROM idempotency_keys WHERE ctid = ANY (ARRAY( SELECT ctid FROM idempotency_keys WHERE created_at <= now() - make_interval(secs => $1) ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED ))",
         None,
     )
 }
@@ -361,7 +368,30 @@ impl SweepIdempotencyKeysStmt {
         &'s self,
         client: &'c C,
         ttl_seconds: &'a f64,
+        batch: &'a i64,
     ) -> Result<u64, tokio_postgres::Error> {
-        client.execute(self.0, &[ttl_seconds]).await
+        client.execute(self.0, &[ttl_seconds, batch]).await
+    }
+}
+impl<'a, C: GenericClient + Send + Sync>
+    crate::client::async_::Params<
+        'a,
+        'a,
+        'a,
+        SweepIdempotencyKeysParams,
+        std::pin::Pin<
+            Box<dyn futures::Future<Output = Result<u64, tokio_postgres::Error>> + Send + 'a>,
+        >,
+        C,
+    > for SweepIdempotencyKeysStmt
+{
+    fn params(
+        &'a self,
+        client: &'a C,
+        params: &'a SweepIdempotencyKeysParams,
+    ) -> std::pin::Pin<
+        Box<dyn futures::Future<Output = Result<u64, tokio_postgres::Error>> + Send + 'a>,
+    > {
+        Box::pin(self.bind(client, &params.ttl_seconds, &params.batch))
     }
 }

@@ -4,26 +4,29 @@
 pub struct RequestPasswordResetParams<
     T1: crate::StringSql,
     T2: crate::StringSql,
-    T3: crate::StringSql,
-    T4: crate::BytesSql,
+    T3: crate::BytesSql,
+    T4: crate::StringSql,
     T5: crate::StringSql,
-    T6: crate::StringSql,
 > {
-    pub account_key: T1,
+    pub email: T1,
     pub client_key: T2,
     pub window_seconds: f64,
     pub max_per_account: i32,
     pub max_per_client: i32,
-    pub email: T3,
-    pub token_hash: T4,
+    pub token_hash: T3,
     pub ttl_seconds: f64,
-    pub subject: T5,
-    pub body: T6,
+    pub subject: T4,
+    pub body: T5,
 }
 #[derive(Debug)]
 pub struct ResetPasswordParams<T1: crate::BytesSql, T2: crate::StringSql> {
     pub token_hash: T1,
     pub hashed_password: T2,
+}
+#[derive(Clone, Copy, Debug)]
+pub struct SweepPasswordResetThrottleParams {
+    pub window_seconds: f64,
+    pub batch: i64,
 }
 use crate::client::async_::GenericClient;
 use futures::{self, StreamExt, TryStreamExt};
@@ -162,7 +165,8 @@ where
 }
 pub struct RequestPasswordResetStmt(&'static str, Option<tokio_postgres::Statement>);
 /// Someone asks to reset the password of `email`: counts the request
-/// against the email (`account_key`) and the client (`client_key`), and,
+/// against the email (its key made from the same `lower()` the account
+/// lookup uses, as in logins.sql) and the client (`client_key`), and,
 /// when both are within their limits and an active account has that email
 /// in any letter case, stores reset token `token_hash` and puts the mail in
 /// the outbox, in one statement and so one transaction: the mail exists
@@ -170,7 +174,7 @@ pub struct RequestPasswordResetStmt(&'static str, Option<tokio_postgres::Stateme
 /// frees up; NULL when within the limits, whether or not the account exists.
 pub fn request_password_reset() -> RequestPasswordResetStmt {
     RequestPasswordResetStmt(
-        "WITH counted AS ( INSERT INTO password_reset_throttle AS t (key, requests, window_started) VALUES ($1, 1, now()), ($2, 1, now()) ON CONFLICT (key) DO UPDATE SET requests = CASE WHEN t.window_started + make_interval(secs => $3) <= now() THEN 1 ELSE t.requests + 1 END, window_started = CASE WHEN t.window_started + make_interval(secs => $3) <= now() THEN now() ELSE t.window_started END RETURNING t.key, t.requests, t.window_started + make_interval(secs => $3) AS window_ends ), over_limit AS ( SELECT max(window_ends) AS retry_at FROM counted WHERE requests > CASE WHEN key = $1 THEN CAST($4 AS integer) ELSE CAST($5 AS integer) END ), account AS ( SELECT u.id, u.email FROM users AS u WHERE lower(u.email) = lower($6) AND u.is_active AND (SELECT retry_at FROM over_limit) IS NULL ), token AS ( INSERT INTO password_reset_tokens (token_hash, user_id, expires_at) SELECT $7, id, now() + make_interval(secs => $8) FROM account ), mail AS ( INSERT INTO outbox (kind, recipient, subject, body, discard_after) SELECT 'password_reset', email, $9, $10, now() + make_interval(secs => $8) FROM account ) SELECT retry_at FROM over_limit",
+        "WITH keys (account_key) AS ( VALUES ('account:' || encode(sha256(convert_to(lower($1), 'UTF8')), 'hex')) ), counted AS ( INSERT INTO password_reset_throttle AS t (key, requests, window_started) SELECT account_key, 1, now() FROM keys UNION ALL SELECT CAST($2 AS text), 1, now() ON CONFLICT (key) DO UPDATE SET requests = CASE WHEN t.window_started + make_interval(secs => $3) <= now() THEN 1 ELSE t.requests + 1 END, window_started = CASE WHEN t.window_started + make_interval(secs => $3) <= now() THEN now() ELSE t.window_started END RETURNING t.key, t.requests, t.window_started + make_interval(secs => $3) AS window_ends ), over_limit AS ( SELECT max(window_ends) AS retry_at FROM counted WHERE requests > CASE WHEN key LIKE 'account:%' THEN CAST($4 AS integer) ELSE CAST($5 AS integer) END ), account AS ( SELECT u.id, u.email FROM users AS u WHERE lower(u.email) = lower($1) AND u.is_active AND (SELECT retry_at FROM over_limit) IS NULL ), token AS ( INSERT INTO password_reset_tokens (token_hash, user_id, expires_at) SELECT $6, id, now() + make_interval(secs => $7) FROM account ), mail AS ( INSERT INTO outbox (kind, recipient, subject, body, discard_after) SELECT 'password_reset', email, $8, $9, now() + make_interval(secs => $7) FROM account ) SELECT retry_at FROM over_limit",
         None,
     )
 }
@@ -189,34 +193,31 @@ impl RequestPasswordResetStmt {
         C: GenericClient,
         T1: crate::StringSql,
         T2: crate::StringSql,
-        T3: crate::StringSql,
-        T4: crate::BytesSql,
+        T3: crate::BytesSql,
+        T4: crate::StringSql,
         T5: crate::StringSql,
-        T6: crate::StringSql,
     >(
         &'s self,
         client: &'c C,
-        account_key: &'a T1,
+        email: &'a T1,
         client_key: &'a T2,
         window_seconds: &'a f64,
         max_per_account: &'a i32,
         max_per_client: &'a i32,
-        email: &'a T3,
-        token_hash: &'a T4,
+        token_hash: &'a T3,
         ttl_seconds: &'a f64,
-        subject: &'a T5,
-        body: &'a T6,
-    ) -> OptionchronoDateTimechronoUtcQuery<'c, 'a, 's, C, Option<chrono::DateTime<chrono::Utc>>, 10>
+        subject: &'a T4,
+        body: &'a T5,
+    ) -> OptionchronoDateTimechronoUtcQuery<'c, 'a, 's, C, Option<chrono::DateTime<chrono::Utc>>, 9>
     {
         OptionchronoDateTimechronoUtcQuery {
             client,
             params: [
-                account_key,
+                email,
                 client_key,
                 window_seconds,
                 max_per_account,
                 max_per_client,
-                email,
                 token_hash,
                 ttl_seconds,
                 subject,
@@ -236,41 +237,32 @@ impl<
     C: GenericClient,
     T1: crate::StringSql,
     T2: crate::StringSql,
-    T3: crate::StringSql,
-    T4: crate::BytesSql,
+    T3: crate::BytesSql,
+    T4: crate::StringSql,
     T5: crate::StringSql,
-    T6: crate::StringSql,
 >
     crate::client::async_::Params<
         'c,
         'a,
         's,
-        RequestPasswordResetParams<T1, T2, T3, T4, T5, T6>,
-        OptionchronoDateTimechronoUtcQuery<
-            'c,
-            'a,
-            's,
-            C,
-            Option<chrono::DateTime<chrono::Utc>>,
-            10,
-        >,
+        RequestPasswordResetParams<T1, T2, T3, T4, T5>,
+        OptionchronoDateTimechronoUtcQuery<'c, 'a, 's, C, Option<chrono::DateTime<chrono::Utc>>, 9>,
         C,
     > for RequestPasswordResetStmt
 {
     fn params(
         &'s self,
         client: &'c C,
-        params: &'a RequestPasswordResetParams<T1, T2, T3, T4, T5, T6>,
-    ) -> OptionchronoDateTimechronoUtcQuery<'c, 'a, 's, C, Option<chrono::DateTime<chrono::Utc>>, 10>
+        params: &'a RequestPasswordResetParams<T1, T2, T3, T4, T5>,
+    ) -> OptionchronoDateTimechronoUtcQuery<'c, 'a, 's, C, Option<chrono::DateTime<chrono::Utc>>, 9>
     {
         self.bind(
             client,
-            &params.account_key,
+            &params.email,
             &params.client_key,
             &params.window_seconds,
             &params.max_per_account,
             &params.max_per_client,
-            &params.email,
             &params.token_hash,
             &params.ttl_seconds,
             &params.subject,
@@ -288,6 +280,41 @@ pub fn usable_reset_token() -> UsableResetTokenStmt {
     )
 }
 impl UsableResetTokenStmt {
+    pub async fn prepare<'a, C: GenericClient>(
+        mut self,
+        client: &'a C,
+    ) -> Result<Self, tokio_postgres::Error> {
+        self.1 = Some(client.prepare(self.0).await?);
+        Ok(self)
+    }
+    pub fn bind<'c, 'a, 's, C: GenericClient, T1: crate::BytesSql>(
+        &'s self,
+        client: &'c C,
+        token_hash: &'a T1,
+    ) -> I64Query<'c, 'a, 's, C, i64, 1> {
+        I64Query {
+            client,
+            params: [token_hash],
+            query: self.0,
+            cached: self.1.as_ref(),
+            extractor: |row| Ok(row.try_get(0)?),
+            mapper: |it| it,
+        }
+    }
+}
+pub struct LockResetTokenUserStmt(&'static str, Option<tokio_postgres::Statement>);
+/// Locks the user of reset token `token_hash` until the transaction ends,
+/// before reset_password runs in it: a login that locked the user first
+/// (sessions.sql, start_session) has then committed its session, which
+/// reset_password's own snapshot now sees and ends. No row for an unknown
+/// token.
+pub fn lock_reset_token_user() -> LockResetTokenUserStmt {
+    LockResetTokenUserStmt(
+        "SELECT u.id AS user_id FROM password_reset_tokens AS t JOIN users AS u ON u.id = t.user_id WHERE t.token_hash = $1 FOR NO KEY UPDATE OF u",
+        None,
+    )
+}
+impl LockResetTokenUserStmt {
     pub async fn prepare<'a, C: GenericClient>(
         mut self,
         client: &'a C,
@@ -390,10 +417,11 @@ impl PurgePasswordResetTokensStmt {
     }
 }
 pub struct SweepPasswordResetThrottleStmt(&'static str, Option<tokio_postgres::Statement>);
-/// Removes the windows that have ended.
+/// Removes up to `batch` windows that have ended (through the index on
+/// `window_started`).
 pub fn sweep_password_reset_throttle() -> SweepPasswordResetThrottleStmt {
     SweepPasswordResetThrottleStmt(
-        "DELETE FROM password_reset_throttle WHERE window_started + make_interval(secs => $1) <= now()",
+        "DELETE FROM password_reset_throttle WHERE key = ANY (ARRAY( SELECT key FROM password_reset_throttle WHERE window_started <= now() - make_interval(secs => $1) ORDER BY window_started LIMIT $2 FOR UPDATE SKIP LOCKED ))",
         None,
     )
 }
@@ -409,7 +437,30 @@ impl SweepPasswordResetThrottleStmt {
         &'s self,
         client: &'c C,
         window_seconds: &'a f64,
+        batch: &'a i64,
     ) -> Result<u64, tokio_postgres::Error> {
-        client.execute(self.0, &[window_seconds]).await
+        client.execute(self.0, &[window_seconds, batch]).await
+    }
+}
+impl<'a, C: GenericClient + Send + Sync>
+    crate::client::async_::Params<
+        'a,
+        'a,
+        'a,
+        SweepPasswordResetThrottleParams,
+        std::pin::Pin<
+            Box<dyn futures::Future<Output = Result<u64, tokio_postgres::Error>> + Send + 'a>,
+        >,
+        C,
+    > for SweepPasswordResetThrottleStmt
+{
+    fn params(
+        &'a self,
+        client: &'a C,
+        params: &'a SweepPasswordResetThrottleParams,
+    ) -> std::pin::Pin<
+        Box<dyn futures::Future<Output = Result<u64, tokio_postgres::Error>> + Send + 'a>,
+    > {
+        Box::pin(self.bind(client, &params.window_seconds, &params.batch))
     }
 }

@@ -1,12 +1,22 @@
 // This file was generated with `cornucopia`. Do not modify.
 
 #[derive(Debug)]
-pub struct StartSessionParams<T1: crate::StringSql, T2: crate::BytesSql, T3: crate::StringSql> {
-    pub user_agent: Option<T1>,
-    pub ttl_seconds: f64,
+pub struct StartSessionParams<
+    T1: crate::StringSql,
+    T2: crate::StringSql,
+    T3: crate::BytesSql,
+    T4: crate::StringSql,
+    T5: crate::StringSql,
+> {
     pub user_id: i64,
-    pub token_hash: T2,
-    pub account_key: T3,
+    pub password_hash: T1,
+    pub user_agent: Option<T2>,
+    pub ttl_seconds: f64,
+    pub token_hash: T3,
+    pub email: T4,
+    pub max_per_client: i32,
+    pub client_key: T5,
+    pub client_window: Option<chrono::DateTime<chrono::Utc>>,
 }
 #[derive(Debug)]
 pub struct RotateRefreshTokenParams<T1: crate::BytesSql, T2: crate::BytesSql> {
@@ -404,12 +414,22 @@ where
     }
 }
 pub struct StartSessionStmt(&'static str, Option<tokio_postgres::Statement>);
-/// Login: a session for active user `user_id` with its first refresh token,
-/// the login recorded on the account and the account's failed logins
-/// forgotten, in one statement. No row when the user is not active.
+/// Login as `email`: a session for active user `user_id` whose password hash is still
+/// `password_hash`, the one the password was checked against, with its
+/// first refresh token; the login recorded on the account, the account's
+/// attempts forgotten and the one counted against `client_key` in the window
+/// that started at `client_window` given back; in one statement. No row when
+/// the user is not active or their password changed since it was checked.
+///
+/// The user's row is locked first, and a lock re-reads a row changed since
+/// the statement began: a password reset or change that committed while the
+/// password was being checked is seen, and no session starts with the old
+/// password. One that comes after waits for this statement, locks the same
+/// row first (lock_reset_token_user, lock_user_for_password_change), and
+/// then sees this session and ends it.
 pub fn start_session() -> StartSessionStmt {
     StartSessionStmt(
-        "WITH session AS ( INSERT INTO sessions (user_id, user_agent, expires_at) SELECT id, $1, now() + make_interval(secs => $2) FROM users WHERE id = $3 AND is_active RETURNING id, user_id, expires_at ), first_token AS ( INSERT INTO refresh_tokens (token_hash, session_id, expires_at) SELECT $4, id, expires_at FROM session ), login AS ( UPDATE users SET last_login_at = now() WHERE id IN (SELECT user_id FROM session) ), failures_forgotten AS ( DELETE FROM login_throttle WHERE key = $5 AND EXISTS (SELECT 1 FROM session) ) SELECT id, expires_at FROM session",
+        "WITH account AS ( SELECT id FROM users WHERE id = $1 AND is_active AND hashed_password = $2 FOR NO KEY UPDATE ), session AS ( INSERT INTO sessions (user_id, user_agent, expires_at) SELECT id, $3, now() + make_interval(secs => $4) FROM account RETURNING id, user_id, expires_at ), first_token AS ( INSERT INTO refresh_tokens (token_hash, session_id, expires_at) SELECT $5, id, expires_at FROM session ), login AS ( UPDATE users SET last_login_at = now() WHERE id IN (SELECT user_id FROM session) ), attempts_forgotten AS ( DELETE FROM login_throttle WHERE key = 'account:' || encode(sha256(convert_to(lower($6), 'UTF8')), 'hex') AND EXISTS (SELECT 1 FROM session) ), client_attempt_given_back AS ( UPDATE login_throttle SET failures = failures - 1, locked_until = CASE WHEN failures - 1 >= $7 THEN locked_until END WHERE key = $8 AND window_started = $9 AND failures BETWEEN 1 AND $7 AND EXISTS (SELECT 1 FROM session) ) SELECT id, expires_at FROM session",
         None,
     )
 }
@@ -427,20 +447,36 @@ impl StartSessionStmt {
         's,
         C: GenericClient,
         T1: crate::StringSql,
-        T2: crate::BytesSql,
-        T3: crate::StringSql,
+        T2: crate::StringSql,
+        T3: crate::BytesSql,
+        T4: crate::StringSql,
+        T5: crate::StringSql,
     >(
         &'s self,
         client: &'c C,
-        user_agent: &'a Option<T1>,
-        ttl_seconds: &'a f64,
         user_id: &'a i64,
-        token_hash: &'a T2,
-        account_key: &'a T3,
-    ) -> StartSessionQuery<'c, 'a, 's, C, StartSession, 5> {
+        password_hash: &'a T1,
+        user_agent: &'a Option<T2>,
+        ttl_seconds: &'a f64,
+        token_hash: &'a T3,
+        email: &'a T4,
+        max_per_client: &'a i32,
+        client_key: &'a T5,
+        client_window: &'a Option<chrono::DateTime<chrono::Utc>>,
+    ) -> StartSessionQuery<'c, 'a, 's, C, StartSession, 9> {
         StartSessionQuery {
             client,
-            params: [user_agent, ttl_seconds, user_id, token_hash, account_key],
+            params: [
+                user_id,
+                password_hash,
+                user_agent,
+                ttl_seconds,
+                token_hash,
+                email,
+                max_per_client,
+                client_key,
+                client_window,
+            ],
             query: self.0,
             cached: self.1.as_ref(),
             extractor: |row: &tokio_postgres::Row| -> Result<StartSession, tokio_postgres::Error> {
@@ -453,28 +489,42 @@ impl StartSessionStmt {
         }
     }
 }
-impl<'c, 'a, 's, C: GenericClient, T1: crate::StringSql, T2: crate::BytesSql, T3: crate::StringSql>
+impl<
+    'c,
+    'a,
+    's,
+    C: GenericClient,
+    T1: crate::StringSql,
+    T2: crate::StringSql,
+    T3: crate::BytesSql,
+    T4: crate::StringSql,
+    T5: crate::StringSql,
+>
     crate::client::async_::Params<
         'c,
         'a,
         's,
-        StartSessionParams<T1, T2, T3>,
-        StartSessionQuery<'c, 'a, 's, C, StartSession, 5>,
+        StartSessionParams<T1, T2, T3, T4, T5>,
+        StartSessionQuery<'c, 'a, 's, C, StartSession, 9>,
         C,
     > for StartSessionStmt
 {
     fn params(
         &'s self,
         client: &'c C,
-        params: &'a StartSessionParams<T1, T2, T3>,
-    ) -> StartSessionQuery<'c, 'a, 's, C, StartSession, 5> {
+        params: &'a StartSessionParams<T1, T2, T3, T4, T5>,
+    ) -> StartSessionQuery<'c, 'a, 's, C, StartSession, 9> {
         self.bind(
             client,
+            &params.user_id,
+            &params.password_hash,
             &params.user_agent,
             &params.ttl_seconds,
-            &params.user_id,
             &params.token_hash,
-            &params.account_key,
+            &params.email,
+            &params.max_per_client,
+            &params.client_key,
+            &params.client_window,
         )
     }
 }
