@@ -10,16 +10,24 @@ FROM outbox
 WHERE sent_at IS NULL AND failed_at IS NULL AND discard_after > now();
 
 --! claim_due_mail : DueMail
---- The mail due longest, locked until the transaction ends so that no other
---- sender takes it meanwhile; SKIP LOCKED passes over mail another sender
---- holds instead of waiting for it.
-SELECT id, kind, recipient, subject, body, attempts
-FROM outbox
-WHERE sent_at IS NULL AND failed_at IS NULL
-  AND next_attempt_at <= now() AND discard_after > now()
-ORDER BY next_attempt_at, id
-LIMIT 1
-FOR UPDATE SKIP LOCKED;
+--- Leases the mail due longest to this sender for `lease_seconds`: its next
+--- attempt moves to the lease's end, so no other sender takes it while this
+--- one talks to the mail server, and if this sender dies or hangs the mail
+--- is due again when the lease ends. One short statement: no transaction
+--- stays open across the network call. SKIP LOCKED passes over a mail
+--- another sender is leasing at this very moment.
+UPDATE outbox
+SET next_attempt_at = now() + make_interval(secs => :lease_seconds)
+WHERE id = (
+    SELECT id
+    FROM outbox
+    WHERE sent_at IS NULL AND failed_at IS NULL
+      AND next_attempt_at <= now() AND discard_after > now()
+    ORDER BY next_attempt_at, id
+    LIMIT 1
+    FOR UPDATE SKIP LOCKED
+)
+RETURNING id, kind, recipient, subject, body, attempts;
 
 --! mark_mail_sent
 --- The mail server accepted mail `id`; its body (a secret link) goes.
@@ -34,11 +42,12 @@ SET failed_at = now(), attempts = attempts + 1, last_error = :error, body = ''
 WHERE id = :id;
 
 --! postpone_mail
---- Sending mail `id` failed for now: retried `delay_seconds` from now.
+--- Sending mail `id` failed for now: retried `delay_seconds` from now
+--- (unless a sender that took it over after the lease has settled it).
 UPDATE outbox
 SET attempts = attempts + 1, last_error = :error,
     next_attempt_at = now() + make_interval(secs => :delay_seconds)
-WHERE id = :id;
+WHERE id = :id AND sent_at IS NULL AND failed_at IS NULL;
 
 --! purge_outbox : (undelivered)
 --- Deletes up to `batch` settled mails and mails whose time ran out; for

@@ -123,14 +123,14 @@ pub async fn serve(config: Config, migrate: bool) -> Result<(), StartupError> {
         ..AppState::new(Cluster::new(pool.clone(), replicas, config.replica_max_lag), token_keys(&config))
     };
     spawn_sweeper(&state);
-    // A connection of its own: the sender holds it while a mail server
-    // answers (up to its timeout), which must not cost a request a connection.
+    // A connection of its own: the sender's statements never wait for a
+    // request's connection, nor cost a request one.
     let sender_pool = db::build_pool(&config.database, PoolSettings { size: 1, overflow: 0, ..config.pool() });
     let sender = OutboxSender::new(sender_pool.clone(), transport, config.mail.from.clone(), state.outbox.clone());
     let sending = tokio::spawn(sender.run());
     listening.serve(state, shutdown_signal()).await?;
-    // A mail cut off mid-send stays due (its transaction never commits) and
-    // is sent by the next sender to run: at least once.
+    // A mail cut off mid-send is due again when its lease ends, and is sent
+    // by the next sender to run: at least once.
     sending.abort();
     let _ = sending.await;
     sender_pool.close();

@@ -1,6 +1,14 @@
 //! The background sender: drains due outbox mail, then sleeps until the
 //! next mail is due, another instance may have written some, or a request
 //! on this instance signals new mail.
+//!
+//! A mail is leased, not locked: one short statement moves its next attempt
+//! to the lease's end, the mail server is then given a deadline for the
+//! whole conversation, shorter than the lease, and one more statement
+//! records the outcome. No database transaction is ever open while the mail
+//! server answers (a server that accepts the connection and never speaks
+//! once held one open for good), and a sender that dies mid-send leaves a
+//! lease that ends, after which another sender takes the mail over.
 
 use std::{sync::Arc, time::Duration};
 
@@ -8,15 +16,34 @@ use chrono::Utc;
 use lettre::message::Mailbox;
 use tokio::sync::Notify;
 
-use super::{Transport, metrics};
+use super::{SendError, Transport, metrics};
 use crate::{
-    db::{DbError, Pool, in_transaction},
+    db::{DbError, Pool},
     repo::OutboxRepository,
 };
 
 /// The longest a sender sleeps: how soon it finds mail another instance
 /// wrote while that instance's own sender is busy or gone.
 const POLL: Duration = Duration::from_secs(5);
+
+/// The shortest a sender sleeps after a pass that found nothing to send,
+/// so that mail it cannot take at that moment never makes it spin.
+const IDLE_FLOOR: Duration = Duration::from_millis(100);
+
+/// How long one delivery may take, and how long a mail stays leased to its
+/// sender: longer than the deadline, with room to record the outcome.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Lease {
+    /// The whole SMTP conversation: connect, greeting, TLS, envelope, data.
+    pub deadline: Duration,
+    pub length: Duration,
+}
+
+impl Default for Lease {
+    fn default() -> Self {
+        Self { deadline: Duration::from_secs(30), length: Duration::from_secs(60) }
+    }
+}
 
 /// Wakes this instance's sender when a request has just committed mail.
 #[derive(Clone, Debug, Default)]
@@ -76,28 +103,30 @@ pub struct OutboxSender {
     from: Mailbox,
     signal: OutboxSignal,
     retry: RetryPolicy,
+    lease: Lease,
 }
 
 impl OutboxSender {
     pub fn new(pool: Pool, transport: Transport, from: Mailbox, signal: OutboxSignal) -> Self {
-        Self { pool, transport, from, signal, retry: RetryPolicy::default() }
+        Self { pool, transport, from, signal, retry: RetryPolicy::default(), lease: Lease::default() }
     }
 
     pub fn with_retry(self, retry: RetryPolicy) -> Self {
         Self { retry, ..self }
     }
 
+    /// # Panics
+    /// When the lease does not outlast the deadline.
+    pub fn with_lease(self, lease: Lease) -> Self {
+        assert!(lease.length > lease.deadline, "a lease must outlast the delivery deadline");
+        Self { lease, ..self }
+    }
+
     /// Delivers mail until the task is dropped. Failures are logged and
     /// retried: the sender never stops on its own.
     pub async fn run(self) {
         loop {
-            let wait = match self.deliver_due().await {
-                Ok(_) => self.until_next_due().await,
-                Err(error) => {
-                    tracing::warn!(%error, "the outbox cannot be read; retrying");
-                    POLL
-                }
-            };
+            let wait = self.pass().await;
             tokio::select! {
                 () = self.signal.0.notified() => {}
                 () = tokio::time::sleep(wait) => {}
@@ -105,47 +134,62 @@ impl OutboxSender {
         }
     }
 
-    /// One pass: sends each due mail that no other sender holds, one
-    /// transaction per mail, until none is left or one fails for now.
+    /// Delivers what is due, then says how long to wait before the next
+    /// pass: until the next mail is due, at least [`IDLE_FLOOR`] when
+    /// nothing could be taken, at most [`POLL`].
+    pub async fn pass(&self) -> Duration {
+        match self.deliver_due().await {
+            Ok(deliveries) if deliveries == Deliveries::default() => self.until_next_due().await.max(IDLE_FLOOR),
+            Ok(_) => self.until_next_due().await,
+            Err(error) => {
+                tracing::warn!(%error, "the outbox cannot be read; retrying");
+                POLL
+            }
+        }
+    }
+
+    /// One pass: sends each due mail that is not leased to another sender,
+    /// one lease per mail, until none is left or one fails for now.
     pub async fn deliver_due(&self) -> Result<Deliveries, DbError> {
         let mut deliveries = Deliveries::default();
         loop {
-            let mut connection = self.pool.get().await?;
-            let outcome = in_transaction(&mut connection, async |tx| {
-                let Some(mail) = OutboxRepository::claim(tx).await? else { return Ok::<_, DbError>(None) };
-                // The row stays locked while the mail server answers: no
-                // other sender can take it meanwhile.
-                Ok(Some(match self.transport.send(&self.from, &mail).await {
-                    Ok(()) => {
-                        OutboxRepository::mark_sent(tx, mail.id).await?;
-                        tracing::info!(mail = mail.id, kind = mail.kind, attempts = mail.attempts + 1, "mail sent");
-                        Outcome::Sent
-                    }
-                    Err(error) if error.permanent => {
-                        OutboxRepository::mark_failed(tx, mail.id, &error.message).await?;
-                        tracing::error!(mail = mail.id, kind = mail.kind, %error, "mail refused for good; not retried");
-                        Outcome::Failed
-                    }
-                    Err(error) => {
-                        let delay = self.retry.delay(mail.attempts);
-                        OutboxRepository::postpone(tx, mail.id, delay, &error.message).await?;
-                        tracing::warn!(mail = mail.id, kind = mail.kind, attempts = mail.attempts + 1, retry_in = ?delay, %error, "sending mail failed; will retry");
-                        Outcome::Postponed
-                    }
-                }))
-            })
-            .await?;
+            let claimed = OutboxRepository::claim(&self.pool.get().await?, self.lease.length).await?;
+            let Some(mail) = claimed else { return Ok(deliveries) };
+            // No connection is held while the mail server answers.
+            let sent = tokio::time::timeout(self.lease.deadline, self.transport.send(&self.from, &mail)).await;
+            let sent = sent.unwrap_or_else(|_| {
+                let message = format!("the mail server did not finish within {:?}", self.lease.deadline);
+                Err(SendError { permanent: false, message })
+            });
+            let connection = self.pool.get().await?;
+            let outcome = match sent {
+                Ok(()) => {
+                    OutboxRepository::mark_sent(&connection, mail.id).await?;
+                    tracing::info!(mail = mail.id, kind = mail.kind, attempts = mail.attempts + 1, "mail sent");
+                    Outcome::Sent
+                }
+                Err(error) if error.permanent => {
+                    OutboxRepository::mark_failed(&connection, mail.id, &error.message).await?;
+                    tracing::error!(mail = mail.id, kind = mail.kind, %error, "mail refused for good; not retried");
+                    Outcome::Failed
+                }
+                Err(error) => {
+                    let delay = self.retry.delay(mail.attempts);
+                    OutboxRepository::postpone(&connection, mail.id, delay, &error.message).await?;
+                    tracing::warn!(mail = mail.id, kind = mail.kind, attempts = mail.attempts + 1, retry_in = ?delay, %error, "sending mail failed; will retry");
+                    Outcome::Postponed
+                }
+            };
             match outcome {
-                None => return Ok(deliveries),
-                Some(Outcome::Sent) => {
+                Outcome::Sent => {
                     metrics::count("sent");
                     deliveries.sent += 1;
                 }
-                Some(Outcome::Failed) => {
+                Outcome::Failed => {
                     metrics::count("failed");
                     deliveries.failed += 1;
                 }
-                Some(Outcome::Postponed) => {
+                Outcome::Postponed => {
                     metrics::count("postponed");
                     deliveries.postponed += 1;
                     return Ok(deliveries);

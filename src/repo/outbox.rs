@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use reviewpoint_codegen::queries::outbox as q;
 
 use crate::{
-    db::{self, DbError, Executor, Transaction},
+    db::{self, DbError, Executor},
     domain::OutboxMail,
 };
 
@@ -31,10 +31,11 @@ impl OutboxRepository {
         db::run!(db, |c| q::next_pending_at().bind(c).one())
     }
 
-    /// Locks the mail due longest, for this transaction; `None` when no
-    /// mail is due or every due one is held by another sender.
-    pub async fn claim(tx: &Transaction<'_>) -> Result<Option<OutboxMail>, DbError> {
-        let row = db::run!(tx, |c| q::claim_due_mail().bind(c).opt())?;
+    /// Leases the mail due longest to the caller for `lease`; `None` when no
+    /// mail is due or every due one is leased to another sender.
+    pub async fn claim(db: &impl Executor, lease: Duration) -> Result<Option<OutboxMail>, DbError> {
+        let lease = lease.as_secs_f64();
+        let row = db::run!(db, |c| q::claim_due_mail().bind(c, &lease).opt())?;
         Ok(row.map(|row| OutboxMail {
             id: row.id,
             kind: row.kind,
@@ -45,19 +46,19 @@ impl OutboxRepository {
         }))
     }
 
-    pub async fn mark_sent(tx: &Transaction<'_>, id: i64) -> Result<(), DbError> {
-        db::run!(tx, |c| q::mark_mail_sent().bind(c, &id))?;
+    pub async fn mark_sent(db: &impl Executor, id: i64) -> Result<(), DbError> {
+        db::run!(db, |c| q::mark_mail_sent().bind(c, &id))?;
         Ok(())
     }
 
-    pub async fn mark_failed(tx: &Transaction<'_>, id: i64, error: &str) -> Result<(), DbError> {
-        db::run!(tx, |c| q::mark_mail_failed().bind(c, &error, &id))?;
+    pub async fn mark_failed(db: &impl Executor, id: i64, error: &str) -> Result<(), DbError> {
+        db::run!(db, |c| q::mark_mail_failed().bind(c, &error, &id))?;
         Ok(())
     }
 
-    pub async fn postpone(tx: &Transaction<'_>, id: i64, delay: Duration, error: &str) -> Result<(), DbError> {
+    pub async fn postpone(db: &impl Executor, id: i64, delay: Duration, error: &str) -> Result<(), DbError> {
         let delay = delay.as_secs_f64();
-        db::run!(tx, |c| q::postpone_mail().bind(c, &error, &delay, &id))?;
+        db::run!(db, |c| q::postpone_mail().bind(c, &error, &delay, &id))?;
         Ok(())
     }
 

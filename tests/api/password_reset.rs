@@ -7,10 +7,10 @@ use std::time::{Duration, Instant};
 
 use reqwest::Method;
 use reviewpoint::{
-    config::{Config, PasswordResetSettings, RateLimits},
+    config::{Config, Environment, PasswordResetSettings, RateLimits},
     db::{self, DbError, in_transaction},
     domain::{ClientKey, Email, NewMail, SecretToken},
-    mail::{Deliveries, OutboxSender, RetryPolicy, Transport},
+    mail::{Deliveries, Lease, OutboxSender, OutboxSignal, RetryPolicy, Transport},
     repo::{OutboxRepository, PasswordResetRepository, Purged, ResetRequest},
     state::AppState,
 };
@@ -28,10 +28,20 @@ const MAIL_TIMEOUT: Duration = Duration::from_secs(30);
 /// A sender delivering the outbox of `db` to `sink`, woken by the requests
 /// of an app serving `state`; on a pool of its own, as `serve` gives it.
 fn sender_for(db: &TestDb, state: &AppState, sink: &SmtpSink) -> OutboxSender {
+    sender_on(db.pool(), state.outbox.clone(), sink)
+}
+
+/// A sender for the database `app` serves, as another instance runs one.
+fn another_sender(app: &TestApp, sink: &SmtpSink) -> OutboxSender {
+    let pool = db::build_pool(&app.db_url(), Environment::Test.pool());
+    sender_on(pool, OutboxSignal::default(), sink)
+}
+
+fn sender_on(pool: db::Pool, signal: OutboxSignal, sink: &SmtpSink) -> OutboxSender {
     let url = sink.url();
     let config = Config::from_lookup(|name| (name == "REVIEWPOINT_SMTP_URL").then(|| url.clone())).expect("config");
     let transport = Transport::new(&config.mail).expect("an SMTP transport");
-    OutboxSender::new(db.pool(), transport, config.mail.from, state.outbox.clone())
+    OutboxSender::new(pool, transport, config.mail.from, signal)
 }
 
 /// An app in the default state, an SMTP sink, and a sender from the app's
@@ -336,4 +346,97 @@ async fn the_purge_removes_settled_mail_and_spent_tokens_and_keeps_pending_ones(
     assert_eq!(tokens, 1, "ann's spent token; bob's is still usable");
     assert_eq!(again, Purged::default());
     assert!(OutboxRepository::next_pending_at(&connection).await.expect("read").is_some(), "bob's mail waits");
+}
+
+/// The longest any transaction of this app's database has been open, other
+/// than the asking one's, sampled until `until`: (longest, samples).
+async fn longest_transaction_until(app: &TestApp, until: Instant) -> (Duration, u32) {
+    let client = db::connect_once(&app.db_url()).await.expect("connect");
+    let statement = "SELECT coalesce(max(extract(epoch FROM clock_timestamp() - xact_start)), 0)::float8 \
+                     FROM pg_stat_activity \
+                     WHERE datname = current_database() AND pid <> pg_backend_pid() AND xact_start IS NOT NULL";
+    let (mut longest, mut samples) = (Duration::ZERO, 0);
+    while Instant::now() < until {
+        let seconds: f64 = client.query_one(statement, &[]).await.expect("pg_stat_activity").get(0);
+        longest = longest.max(Duration::from_secs_f64(seconds));
+        samples += 1;
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    (longest, samples)
+}
+
+#[tokio::test]
+async fn a_mail_server_that_never_speaks_holds_no_transaction_open_and_the_mail_is_retried() {
+    let (app, sink, sender) = mailed_app().await;
+    app.user("ann@example.com").await;
+    sink.go_silent(true);
+    let lease = Lease { deadline: Duration::from_secs(1), length: Duration::from_secs(2) };
+    let retry = RetryPolicy { first: Duration::from_millis(200), max: Duration::from_millis(200) };
+    tokio::spawn(sender.with_lease(lease).with_retry(retry).run());
+
+    request_reset(&app, "ann@example.com").await.expect(202);
+    let (longest, samples) = longest_transaction_until(&app, Instant::now() + Duration::from_millis(2500)).await;
+    let (attempts, sent, _) = outbox_row(&app, "ann@example.com").await;
+    let client = db::connect_once(&app.db_url()).await.expect("connect");
+    let error: String = client
+        .query_one("SELECT last_error FROM outbox WHERE recipient = $1", &[&"ann@example.com"])
+        .await
+        .expect("the mail")
+        .get(0);
+    sink.go_silent(false);
+    let mails = sink.wait_for(1, MAIL_TIMEOUT).await;
+
+    println!(
+        "silent mail server for 2.5 s: longest open transaction {longest:.1?} ({samples} samples), \
+         {attempts} attempt(s) cut at the 1 s deadline, {} connection(s)",
+        sink.connections()
+    );
+    assert!(longest < Duration::from_millis(500), "a transaction stayed open {longest:?}");
+    assert!(attempts >= 2 && !sent, "each attempt ends at its deadline and is retried: {attempts}");
+    assert!(error.contains("did not finish within"), "{error}");
+    assert_eq!(mails.len(), 1, "delivered once the server speaks again");
+}
+
+#[tokio::test]
+async fn a_mail_whose_sender_died_mid_send_goes_out_through_another_once_its_lease_ends() {
+    let (app, sink, first) = mailed_app().await;
+    app.user("ann@example.com").await;
+    sink.go_silent(true);
+    request_reset(&app, "ann@example.com").await.expect(202);
+    let lease = Lease { deadline: Duration::from_secs(1), length: Duration::from_millis(1500) };
+    let dying = tokio::spawn(first.with_lease(lease).run());
+    let started = Instant::now();
+    while sink.connections() == 0 {
+        assert!(started.elapsed() < MAIL_TIMEOUT, "the first sender never reached the mail server");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    dying.abort();
+    let died = Instant::now();
+    sink.go_silent(false);
+    let second = another_sender(&app, &sink);
+
+    let during_lease = second.deliver_due().await.expect("outbox readable");
+    tokio::spawn(second.run());
+    let mails = sink.wait_for(1, MAIL_TIMEOUT).await;
+    let taken_over = died.elapsed();
+
+    println!("a sender died mid-send: another delivered the mail {taken_over:.1?} later (lease 1.5 s)");
+    assert_eq!(during_lease, Deliveries::default(), "leased to the dead sender: not taken");
+    assert_eq!(mails.len(), 1);
+    confirm(&app, &mails[0].reset_token(), NEW_PASSWORD).await.expect(204);
+}
+
+#[tokio::test]
+async fn a_sender_does_not_spin_on_due_mail_it_cannot_take() {
+    let (app, _sink, sender) = mailed_app().await;
+    app.user("ann@example.com").await;
+    request_reset(&app, "ann@example.com").await.expect(202);
+    let holder = db::connect_once(&app.db_url()).await.expect("connect");
+    holder.batch_execute("BEGIN; SELECT 1 FROM outbox FOR UPDATE").await.expect("the mail held");
+
+    let wait = sender.pass().await;
+
+    assert!(wait >= Duration::from_millis(100), "due mail held elsewhere: the next pass comes {wait:?} later");
+    holder.batch_execute("ROLLBACK").await.expect("released");
+    assert_eq!(sender.deliver_due().await.expect("outbox readable").sent, 1);
 }

@@ -8,7 +8,7 @@ use std::{
     net::SocketAddr,
     sync::{
         Arc, Mutex,
-        atomic::{AtomicBool, Ordering},
+        atomic::{AtomicBool, AtomicUsize, Ordering},
     },
     time::Duration,
 };
@@ -66,6 +66,9 @@ struct Shared {
     arrived: Notify,
     /// Answer RCPT with 550: every mail is refused for good.
     refuse: AtomicBool,
+    /// Accept connections and never say a word on them.
+    silent: AtomicBool,
+    connections: AtomicUsize,
 }
 
 pub struct SmtpSink {
@@ -116,6 +119,17 @@ impl SmtpSink {
         self.shared.refuse.store(refuse, Ordering::SeqCst);
     }
 
+    /// A server that hangs: new connections are accepted and then left
+    /// without a greeting, open, until the client gives up.
+    pub fn go_silent(&self, silent: bool) {
+        self.shared.silent.store(silent, Ordering::SeqCst);
+    }
+
+    /// Connections accepted so far.
+    pub fn connections(&self) -> usize {
+        self.shared.connections.load(Ordering::SeqCst)
+    }
+
     pub fn mails(&self) -> Vec<SinkMail> {
         self.shared.mails.lock().expect("sink lock").clone()
     }
@@ -148,6 +162,13 @@ impl Drop for SmtpSink {
 }
 
 async fn serve(stream: TcpStream, shared: Arc<Shared>) {
+    shared.connections.fetch_add(1, Ordering::SeqCst);
+    if shared.silent.load(Ordering::SeqCst) {
+        // Held open, silent, until the client hangs up or the sink stops.
+        let mut ignored = Vec::new();
+        let _ = tokio::io::AsyncReadExt::read_to_end(&mut { stream }, &mut ignored).await;
+        return;
+    }
     let (read, mut write) = stream.into_split();
     let mut lines = BufReader::new(read);
     let mut reply = async |text: &str| write.write_all(format!("{text}\r\n").as_bytes()).await.is_ok();

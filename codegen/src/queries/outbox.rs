@@ -280,12 +280,15 @@ impl NextPendingAtStmt {
     }
 }
 pub struct ClaimDueMailStmt(&'static str, Option<tokio_postgres::Statement>);
-/// The mail due longest, locked until the transaction ends so that no other
-/// sender takes it meanwhile; SKIP LOCKED passes over mail another sender
-/// holds instead of waiting for it.
+/// Leases the mail due longest to this sender for `lease_seconds`: its next
+/// attempt moves to the lease's end, so no other sender takes it while this
+/// one talks to the mail server, and if this sender dies or hangs the mail
+/// is due again when the lease ends. One short statement: no transaction
+/// stays open across the network call. SKIP LOCKED passes over a mail
+/// another sender is leasing at this very moment.
 pub fn claim_due_mail() -> ClaimDueMailStmt {
     ClaimDueMailStmt(
-        "SELECT id, kind, recipient, subject, body, attempts FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= now() AND discard_after > now() ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED",
+        "UPDATE outbox SET next_attempt_at = now() + make_interval(secs => $1) WHERE id = ( SELECT id FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= now() AND discard_after > now() ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED ) RETURNING id, kind, recipient, subject, body, attempts",
         None,
     )
 }
@@ -300,10 +303,11 @@ impl ClaimDueMailStmt {
     pub fn bind<'c, 'a, 's, C: GenericClient>(
         &'s self,
         client: &'c C,
-    ) -> DueMailQuery<'c, 'a, 's, C, DueMail, 0> {
+        lease_seconds: &'a f64,
+    ) -> DueMailQuery<'c, 'a, 's, C, DueMail, 1> {
         DueMailQuery {
             client,
-            params: [],
+            params: [lease_seconds],
             query: self.0,
             cached: self.1.as_ref(),
             extractor:
@@ -393,10 +397,11 @@ impl<'a, C: GenericClient + Send + Sync, T1: crate::StringSql>
     }
 }
 pub struct PostponeMailStmt(&'static str, Option<tokio_postgres::Statement>);
-/// Sending mail `id` failed for now: retried `delay_seconds` from now.
+/// Sending mail `id` failed for now: retried `delay_seconds` from now
+/// (unless a sender that took it over after the lease has settled it).
 pub fn postpone_mail() -> PostponeMailStmt {
     PostponeMailStmt(
-        "UPDATE outbox SET attempts = attempts + 1, last_error = $1, next_attempt_at = now() + make_interval(secs => $2) WHERE id = $3",
+        "UPDATE outbox SET attempts = attempts + 1, last_error = $1, next_attempt_at = now() + make_interval(secs => $2) WHERE id = $3 AND sent_at IS NULL AND failed_at IS NULL",
         None,
     )
 }
