@@ -24,8 +24,10 @@
 //! | `REVIEWPOINT_DB_POOL_MAX_OVERFLOW` | per environment (prod 20, dev 10, test 0)   | connections opened beyond those under load, 0 to 1000 |
 //! | `REVIEWPOINT_DB_STATEMENT_TIMEOUT_SECONDS` | `30`                                 | the longest one statement may run, 1 to 600; the client gives up one second later |
 //! | `REVIEWPOINT_IDEMPOTENCY_TTL_SECONDS` | `86400`                                   | how long an `Idempotency-Key` is remembered, 1 to 604800 |
+//! | `REVIEWPOINT_HEAD_TIMEOUT_SECONDS` | `10`                                         | the longest a request head (request line and headers) may take to arrive from its first byte (then the connection is closed), 1 to 600 |
 //! | `REVIEWPOINT_BODY_TIMEOUT_SECONDS` | `10`                                         | the longest a request body may take to arrive (then 408), 1 to 600 |
 //! | `REVIEWPOINT_IDLE_TIMEOUT_SECONDS` | `75`                                         | a connection with no traffic for this long is closed, 1 to 3600; above a load balancer's own idle timeout (60 s is common) |
+//! | `REVIEWPOINT_MAX_CONNECTIONS` | `1024`                                            | client connections one process serves at once, 1 to 100000; more wait to be accepted |
 //! | `REVIEWPOINT_TRUSTED_PROXIES` | unset                                              | comma-separated addresses or CIDR ranges of proxies whose `X-Forwarded-For` names the client; unset, the peer address is the client |
 //! | `REVIEWPOINT_DB_REPLICA_URLS` | unset                                            | comma-separated URLs of streaming replicas that serve reads; unset, everything runs on `REVIEWPOINT_DB_URL` |
 //! | `REVIEWPOINT_DB_REPLICA_POOL_SIZE` / `_MAX_OVERFLOW` | the environment's pool sizes | each replica's pool |
@@ -70,8 +72,10 @@ pub struct Config {
     pub login_limits: RateLimits,
     pub mail: MailSettings,
     pub password_reset: PasswordResetSettings,
+    pub head_timeout: Duration,
     pub body_timeout: Duration,
     pub idle_timeout: Duration,
+    pub max_connections: usize,
     pub idempotency_ttl: Duration,
     pub statement_timeout: Duration,
     /// `None`: the environment's default ([`Environment::pool`]).
@@ -185,8 +189,13 @@ impl Config {
                     window: parse(&lookup, "REVIEWPOINT_RESET_WINDOW_SECONDS", "3600", |value| seconds(value, 86_400))?,
                 },
             },
+            head_timeout: parse(&lookup, "REVIEWPOINT_HEAD_TIMEOUT_SECONDS", "10", |value| seconds(value, 600))?,
             body_timeout: parse(&lookup, "REVIEWPOINT_BODY_TIMEOUT_SECONDS", "10", |value| seconds(value, 600))?,
             idle_timeout: parse(&lookup, "REVIEWPOINT_IDLE_TIMEOUT_SECONDS", "75", |value| seconds(value, 3600))?,
+            max_connections: parse(&lookup, "REVIEWPOINT_MAX_CONNECTIONS", "1024", |value| match value.parse() {
+                Ok(n @ 1..=100_000) => Ok(n),
+                _ => Err(format!("expected a whole number from 1 to 100000, got {value:?}")),
+            })?,
             idempotency_ttl: parse(&lookup, "REVIEWPOINT_IDEMPOTENCY_TTL_SECONDS", "86400", |value| {
                 seconds(value, 604_800)
             })?,
@@ -425,8 +434,10 @@ mod tests {
             ("REVIEWPOINT_LOGIN_MAX_FAILURES_PER_CLIENT", "50"),
             ("REVIEWPOINT_LOGIN_WINDOW_SECONDS", "60"),
             ("REVIEWPOINT_TRUSTED_PROXIES", "10.0.0.0/8, ::1"),
+            ("REVIEWPOINT_HEAD_TIMEOUT_SECONDS", "4"),
             ("REVIEWPOINT_BODY_TIMEOUT_SECONDS", "3"),
             ("REVIEWPOINT_IDLE_TIMEOUT_SECONDS", "30"),
+            ("REVIEWPOINT_MAX_CONNECTIONS", "64"),
             ("REVIEWPOINT_DB_STATEMENT_TIMEOUT_SECONDS", "5"),
             ("REVIEWPOINT_IDEMPOTENCY_TTL_SECONDS", "600"),
             (
@@ -465,6 +476,7 @@ mod tests {
         assert_eq!(config.login_limits, RateLimits { per_account: 5, per_client: 50, window: Duration::from_secs(60) });
         assert_eq!(config.trusted_proxies, ["10.0.0.0/8".parse().expect("net"), "::1/128".parse().expect("net")]);
         assert_eq!((config.body_timeout, config.idle_timeout), (Duration::from_secs(3), Duration::from_secs(30)));
+        assert_eq!((config.head_timeout, config.max_connections), (Duration::from_secs(4), 64));
         assert_eq!(config.pool().statement_timeout, Duration::from_secs(5));
         assert_eq!(config.idempotency_ttl, Duration::from_secs(600));
         assert_eq!(

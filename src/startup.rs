@@ -3,7 +3,7 @@
 
 use std::{future::Future, net::SocketAddr, time::Duration};
 
-use read_timeout::ReadTimeoutAcceptor;
+use connection_limits::LimitedAcceptor;
 
 use poem::{
     Server,
@@ -21,7 +21,7 @@ use crate::{
     state::{AppState, HttpLimits},
 };
 
-mod read_timeout;
+mod connection_limits;
 
 /// How long shutdown waits for in-flight requests.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
@@ -55,6 +55,10 @@ pub enum StartupError {
     DevServices(#[from] crate::dev_services::DevServicesError),
 }
 
+/// Requests one HTTP/2 connection may have in flight at once (hyper's
+/// default is unbounded; RFC 9113 suggests no fewer than 100).
+const HTTP2_MAX_STREAMS: u32 = 100;
+
 /// A bound, not yet serving, HTTP listener (tests bind port 0 and read the address).
 pub struct Listening {
     acceptor: TcpAcceptor,
@@ -71,8 +75,9 @@ pub async fn listen(addr: SocketAddr) -> Result<Listening, StartupError> {
 impl Listening {
     pub async fn serve(self, state: AppState, shutdown: impl Future<Output = ()> + Send) -> Result<(), StartupError> {
         // Hyper bounds the header size (431 past 400 KiB or 100 headers);
-        // the read timeout closes connections whose client went quiet.
-        Server::new_with_acceptor(ReadTimeoutAcceptor::new(self.acceptor, state.http_limits.idle_timeout))
+        // the acceptor bounds connections, their heads and their silences.
+        Server::new_with_acceptor(LimitedAcceptor::new(self.acceptor, state.http_limits))
+            .http2_max_concurrent_streams(HTTP2_MAX_STREAMS)
             .run_with_graceful_shutdown(api::routes(state), shutdown, Some(DRAIN_TIMEOUT))
             .await
             .map_err(StartupError::Serve)
@@ -116,7 +121,12 @@ pub async fn serve(config: Config, migrate: bool) -> Result<(), StartupError> {
     let state = AppState {
         login_limits: config.login_limits,
         trusted_proxies: config.trusted_proxies.clone().into(),
-        http_limits: HttpLimits { body_timeout: config.body_timeout, idle_timeout: config.idle_timeout },
+        http_limits: HttpLimits {
+            head_timeout: config.head_timeout,
+            body_timeout: config.body_timeout,
+            idle_timeout: config.idle_timeout,
+            max_connections: config.max_connections,
+        },
         idempotency_ttl: config.idempotency_ttl,
         refresh_ttl: config.refresh_ttl,
         password_reset: config.password_reset.clone(),

@@ -37,17 +37,24 @@ pub struct AppState {
     pub outbox: OutboxSignal,
 }
 
-/// How long a client may take: to send a request body, and between any two
-/// packets of a connection.
+/// What a client may take: time to send a request head and a request body,
+/// time between any two packets of a connection, and connections at once.
 #[derive(Clone, Copy, Debug)]
 pub struct HttpLimits {
+    pub head_timeout: Duration,
     pub body_timeout: Duration,
     pub idle_timeout: Duration,
+    pub max_connections: usize,
 }
 
 impl Default for HttpLimits {
     fn default() -> Self {
-        Self { body_timeout: Duration::from_secs(10), idle_timeout: Duration::from_secs(75) }
+        Self {
+            head_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(75),
+            max_connections: 1024,
+        }
     }
 }
 
