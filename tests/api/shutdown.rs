@@ -13,7 +13,10 @@ use crate::{
 #[tokio::test]
 async fn sigterm_finishes_the_requests_in_flight_then_exits_0() {
     let db = TestDb::new().await;
-    let (mut server, port) = serve(&db.url, &[], Stdio::null()).await;
+    // Logins are counted before their password is checked: twenty at once
+    // for one account need a limit above ten, right password or not.
+    let limits = [("REVIEWPOINT_LOGIN_MAX_FAILURES_PER_ACCOUNT", "100")];
+    let (mut server, port) = serve(&db.url, &limits, Stdio::null()).await;
     let base = format!("http://127.0.0.1:{port}/api/v1/auth");
     // A connection per request, so none is an idle keep-alive the shutdown may close.
     let http = reqwest::Client::builder().pool_max_idle_per_host(0).build().expect("client");
