@@ -2,7 +2,7 @@
 //!
 //! | variable                  | default                                                | meaning |
 //! |---------------------------|--------------------------------------------------------|---------|
-//! | `REVIEWPOINT_DB_URL`      | `postgresql://postgres:postgres@localhost:5432/reviewpoint` | the database; `postgres://`, `postgresql://` and the seed's SQLAlchemy-style `postgresql+asyncpg://` are accepted |
+//! | `REVIEWPOINT_DB_URL`      | `postgresql://postgres:postgres@localhost:5432/reviewpoint` | the database; `postgres://`, `postgresql://` and the seed's SQLAlchemy-style `postgresql+asyncpg://` are accepted; `?sslmode=disable\|prefer\|require\|verify-ca\|verify-full` (default `prefer`, as libpq) and `&sslrootcert=<PEM file>` (or `system`, the default for the verify modes) choose TLS; production should use `verify-full` |
 //! | `REVIEWPOINT_ENVIRONMENT` | `dev`                                                  | `dev`, `test` or `prod`: pool sizes, log format, whether `serve` migrates |
 //! | `REVIEWPOINT_DEBUG`       | `false`                                                | `true`/`false` (also `1`/`0`, `yes`/`no`, `on`/`off`): debug-level logs |
 //! | `REVIEWPOINT_BIND`        | `127.0.0.1:8080`                                       | the address `serve` listens on |
@@ -45,11 +45,13 @@
 
 mod database;
 mod mail;
+mod tls;
 
 use std::{fmt, net::SocketAddr, time::Duration};
 
 pub use database::{DatabaseUrl, Environment, PoolSettings};
 pub use mail::{DEFAULT_MAIL_FROM, DEFAULT_RESET_URL, MailSettings, PasswordResetSettings, SmtpUrl};
+pub use tls::{DatabaseTls, SslMode, TrustedRoots};
 
 pub const DEFAULT_DB_URL: &str = "postgresql://postgres:postgres@localhost:5432/reviewpoint";
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";

@@ -15,6 +15,7 @@ mod health;
 pub mod metrics;
 mod pool;
 mod retry;
+mod tls;
 mod transaction;
 
 pub use cluster::{Cluster, Reader, ReplicaReport, ReplicaStatus};

@@ -106,10 +106,10 @@ async fn main() -> ExitCode {
     telemetry::init(&config);
     reviewpoint::auth::when_hashing_idle(return_freed_memory);
     let result = match command {
-        Command::Serve { migrate } => startup::serve(config, migrate).await.map_err(|e| e.to_string()),
-        Command::Migrate(command) => run_migrate(&config, command).await.map_err(|e| e.to_string()),
+        Command::Serve { migrate } => startup::serve(config, migrate).await.map_err(|e| with_causes(&e)),
+        Command::Migrate(command) => run_migrate(&config, command).await.map_err(|e| with_causes(&e)),
         #[cfg(feature = "dev-services")]
-        Command::DevDb(command) => run_dev_db(&config, command).await.map_err(|e| e.to_string()),
+        Command::DevDb(command) => run_dev_db(&config, command).await.map_err(|e| with_causes(&e)),
         Command::Openapi => unreachable!("handled above"),
     };
     match result {
@@ -136,6 +136,21 @@ async fn run_dev_db(config: &Config, command: DevDbCommand) -> Result<(), review
         println!("no container {name}");
     }
     Ok(())
+}
+
+/// The error and each cause below it, `: `-separated: what was wrong (a
+/// refused certificate, say) is often only in a cause.
+fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause = cause.to_string();
+        if !text.contains(&cause) {
+            text = format!("{text}: {cause}");
+        }
+        source = source.and_then(std::error::Error::source);
+    }
+    text
 }
 
 async fn run_migrate(config: &Config, command: MigrateCommand) -> Result<(), migrate::MigrateError> {

@@ -3,6 +3,10 @@
 
 use std::{fmt, str::FromStr, time::Duration};
 
+use tokio_postgres::config::SslMode as DriverSslMode;
+
+use super::tls::{DatabaseTls, SslMode};
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Environment {
     Dev,
@@ -73,6 +77,7 @@ impl PoolSettings {
 #[derive(Clone)]
 pub struct DatabaseUrl {
     config: tokio_postgres::Config,
+    tls: DatabaseTls,
 }
 
 impl DatabaseUrl {
@@ -86,18 +91,28 @@ impl DatabaseUrl {
             },
             None => return Err("expected a URL such as postgresql://user:password@host:5432/db".into()),
         };
-        let config: tokio_postgres::Config = url
+        let (url, tls) = take_tls_parameters(&url)?;
+        let mut config: tokio_postgres::Config = url
             .parse()
             // The driver's message may quote the URL, password included: keep only our own.
             .map_err(|_| "not a valid postgresql:// URL".to_owned())?;
         if config.get_hosts().is_empty() {
             return Err("the URL names no host".into());
         }
-        Ok(Self { config })
+        config.ssl_mode(match tls.mode {
+            SslMode::Disable => DriverSslMode::Disable,
+            SslMode::Prefer => DriverSslMode::Prefer,
+            SslMode::Require | SslMode::VerifyCa | SslMode::VerifyFull => DriverSslMode::Require,
+        });
+        Ok(Self { config, tls })
     }
 
     pub fn connect_config(&self) -> &tokio_postgres::Config {
         &self.config
+    }
+
+    pub fn tls(&self) -> &DatabaseTls {
+        &self.tls
     }
 
     pub fn database_name(&self) -> &str {
@@ -112,7 +127,7 @@ impl DatabaseUrl {
     pub fn with_database(&self, name: &str) -> Self {
         let mut config = self.config.clone();
         config.dbname(name);
-        Self { config }
+        Self { config, tls: self.tls.clone() }
     }
 
     /// The first host (or socket folder) and port.
@@ -143,7 +158,17 @@ impl DatabaseUrl {
         if let Some(options) = self.config.get_options() {
             config.options(options);
         }
-        Self { config }
+        config.ssl_mode(self.config.get_ssl_mode());
+        Self { config, tls: self.tls.clone() }
+    }
+
+    /// The same URL in plain text (`sslmode=disable`): for a connection
+    /// through something that reads the protocol, such as the tests' fault
+    /// proxy, which cuts a connection after a given statement.
+    pub fn without_tls(&self) -> Self {
+        let mut config = self.config.clone();
+        config.ssl_mode(DriverSslMode::Disable);
+        Self { config, tls: DatabaseTls { mode: SslMode::Disable, roots: None } }
     }
 
     /// `postgresql://user:***@host:port/db` (every host, when there are
@@ -167,8 +192,31 @@ impl DatabaseUrl {
             })
             .collect();
         let password = if self.config.get_password().is_some() { ":***" } else { "" };
-        format!("postgresql://{}{password}@{}/{}", self.user(), hosts.join(","), self.database_name())
+        let tls = match (&self.tls.mode, &self.tls.roots) {
+            (SslMode::Prefer, _) => String::new(),
+            (mode, Some(roots)) => format!("?sslmode={mode}&sslrootcert={}", roots.source),
+            (mode, None) => format!("?sslmode={mode}"),
+        };
+        format!("postgresql://{}{password}@{}/{}{tls}", self.user(), hosts.join(","), self.database_name())
     }
+}
+
+/// The URL without `sslmode` and `sslrootcert`, and the TLS settings they
+/// give: tokio-postgres refuses `verify-ca`, `verify-full` and root files.
+fn take_tls_parameters(url: &str) -> Result<(String, DatabaseTls), String> {
+    let Some((base, query)) = url.split_once('?') else { return Ok((url.to_owned(), DatabaseTls::default())) };
+    let (mut mode, mut root_cert, mut kept) = (None, None, Vec::new());
+    for pair in query.split('&').filter(|pair| !pair.is_empty()) {
+        let decoded = url::form_urlencoded::parse(pair.as_bytes()).next();
+        match decoded {
+            Some((key, value)) if key == "sslmode" => mode = Some(value.into_owned()),
+            Some((key, value)) if key == "sslrootcert" => root_cert = Some(value.into_owned()),
+            _ => kept.push(pair),
+        }
+    }
+    let tls = DatabaseTls::new(mode.as_deref(), root_cert.as_deref())?;
+    let url = if kept.is_empty() { base.to_owned() } else { format!("{base}?{}", kept.join("&")) };
+    Ok((url, tls))
 }
 
 impl fmt::Debug for DatabaseUrl {

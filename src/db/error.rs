@@ -100,6 +100,11 @@ impl From<tokio_postgres::Error> for DbError {
             if error.is_closed() {
                 return Self::unavailable("connection lost", Retry::IfReadOnly, error);
             }
+            if is_tls_failure(&error) {
+                // A certificate refused, or TLS required and not offered:
+                // misconfiguration, which retrying does not mend.
+                return Self::unavailable("the TLS handshake with the server failed", Retry::No, error);
+            }
             if error.source().is_some_and(|s| s.is::<std::io::Error>()) {
                 return Self::unavailable("cannot reach the server", Retry::IfReadOnly, error);
             }
@@ -127,6 +132,24 @@ impl From<tokio_postgres::Error> for DbError {
             Self::Unexpected(error)
         }
     }
+}
+
+/// Whether connecting failed in TLS: rustls refused the server (its
+/// certificate, most often), or the server does not offer TLS at all.
+fn is_tls_failure(error: &tokio_postgres::Error) -> bool {
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let from_rustls = cause.is::<rustls::Error>()
+            || cause
+                .downcast_ref::<std::io::Error>()
+                .and_then(|io| io.get_ref())
+                .is_some_and(|inner| inner.is::<rustls::Error>());
+        if from_rustls {
+            return true;
+        }
+        source = cause.source();
+    }
+    error.to_string().contains("TLS")
 }
 
 impl From<PoolError> for DbError {

@@ -4,7 +4,6 @@
 use std::time::Duration;
 
 use deadpool_postgres::{Hook, HookError, Manager, ManagerConfig, RecyclingMethod, Runtime, Status, Timeouts};
-use tokio_postgres::NoTls;
 
 use super::{Connection, DbError};
 use crate::config::{DatabaseUrl, PoolSettings};
@@ -83,7 +82,8 @@ pub fn build_pool(url: &DatabaseUrl, settings: PoolSettings) -> Pool {
         None => session,
     };
     pg.options(&options);
-    let manager = Manager::from_config(pg, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
+    let tls = super::tls::connector(url.tls());
+    let manager = Manager::from_config(pg, tls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
     let pool = deadpool_postgres::Pool::builder(manager)
         .max_size(settings.max_size())
         .runtime(Runtime::Tokio1)
@@ -138,7 +138,7 @@ fn spawn_idle_reaper(pool: &deadpool_postgres::Pool, settings: PoolSettings) {
 pub async fn connect_once(url: &DatabaseUrl) -> Result<tokio_postgres::Client, DbError> {
     let mut config = url.connect_config().clone();
     config.connect_timeout(Duration::from_secs(5)).application_name("reviewpoint-admin");
-    let (client, connection) = config.connect(NoTls).await?;
+    let (client, connection) = config.connect(super::tls::connector(url.tls())).await?;
     tokio::spawn(async move {
         if let Err(error) = connection.await {
             tracing::debug!(%error, "administrative connection ended");

@@ -31,7 +31,7 @@ use tokio::sync::OnceCell;
 
 /// The official image at a current tag; offline machines build
 /// `reviewpoint-postgres:17` with tests/postgres-image/build.sh and set this.
-const DEFAULT_IMAGE: &str = "postgres:17";
+pub const DEFAULT_IMAGE: &str = "postgres:17";
 
 const HOW_TO_GET_POSTGRES: &str = "integration tests need PostgreSQL. Either start Docker \
     (offline: `bash tests/postgres-image/build.sh`, then REVIEWPOINT_TEST_IMAGE=reviewpoint-postgres:17), \

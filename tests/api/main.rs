@@ -33,5 +33,6 @@ mod retries;
 mod sessions;
 mod shutdown;
 mod spec;
+mod tls;
 mod transactions;
 mod users;

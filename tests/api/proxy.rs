@@ -57,7 +57,8 @@ impl ChaosProxy {
         let (host, port) = url.host_and_port();
         let upstream = tokio::net::lookup_host((host.as_str(), port)).await.expect("resolve").next().expect("address");
         let proxy = Self::start(upstream).await;
-        let proxied = url.with_host_and_port("127.0.0.1", proxy.addr.port());
+        // In plain text: the proxy cuts connections after given statements.
+        let proxied = url.with_host_and_port("127.0.0.1", proxy.addr.port()).without_tls();
         (proxy, proxied)
     }
 

@@ -5,7 +5,9 @@
 # testcontainers relies on (temporary init server logs "ready" on stdout, the
 # real server on stderr). One addition: with POSTGRES_PRIMARY_HOST set, the
 # container is a streaming replica of that server (pg_basebackup instead of
-# initdb; POSTGRES_USER / POSTGRES_PASSWORD log in there).
+# initdb; POSTGRES_USER / POSTGRES_PASSWORD log in there). Another: with
+# POSTGRES_SSL_CERT and POSTGRES_SSL_KEY (PEM text) set, the server offers
+# TLS with that certificate and key.
 set -Eeuo pipefail
 
 log() { echo "docker-entrypoint: $*"; }
@@ -127,5 +129,14 @@ elif [[ ! -s $PGDATA/PG_VERSION ]]; then
     log "init done; starting server"
 fi
 
+tls=()
+if [[ -n ${POSTGRES_SSL_CERT:-} && -n ${POSTGRES_SSL_KEY:-} ]]; then
+    # The server refuses a key others can read.
+    (umask 077 && printf '%s\n' "$POSTGRES_SSL_CERT" >"$PGDATA/server.crt" \
+        && printf '%s\n' "$POSTGRES_SSL_KEY" >"$PGDATA/server.key")
+    tls=(-c ssl=on -c ssl_cert_file="$PGDATA/server.crt" -c ssl_key_file="$PGDATA/server.key")
+    log "TLS on, with the certificate from POSTGRES_SSL_CERT"
+fi
+
 # listen_addresses first so a caller's own `-c listen_addresses=...` wins.
-exec postgres -c listen_addresses='*' "$@"
+exec postgres -c listen_addresses='*' "${tls[@]}" "$@"
