@@ -193,3 +193,21 @@ async fn concurrent_wrong_logins_on_two_instances_get_no_more_guesses_than_the_l
     }
     assert_locked(&b.login("ann@example.com", PASSWORD).await, 900);
 }
+
+#[tokio::test]
+async fn forwarded_requests_without_a_trusted_proxy_are_warned_about_once() {
+    let db = TestDb::new().await;
+    let (mut child, port) = serve(&db.url, &[("REVIEWPOINT_LOG", "warn")], Stdio::piped()).await;
+    let http = reqwest::Client::new();
+    for _ in 0..3 {
+        let body = json!({ "email": "ann@example.com", "password": "wrong password" });
+        let request = http.post(format!("http://127.0.0.1:{port}/api/v1/auth/login")).json(&body);
+        let answer = request.header("x-forwarded-for", "203.0.113.9").send().await.expect("answered");
+        assert_eq!(answer.status().as_u16(), 401);
+    }
+    let _ = child.kill();
+    let output = child.wait_with_output().expect("the server's log");
+
+    let log = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(log.matches("REVIEWPOINT_TRUSTED_PROXIES is unset").count(), 1, "{log}");
+}
