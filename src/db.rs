@@ -26,5 +26,5 @@ pub use executor::{Executor, retry_after};
 pub use health::{DatabaseHealth, PoolStats, check as check_health};
 pub use pool::{Pool, build_pool, connect_once};
 pub use retry::retry;
-pub use retry::{ATTEMPTS, back_off, transient};
+pub use retry::{ATTEMPTS, REQUEST_BUDGET, back_off, transient};
 pub use transaction::in_transaction;

@@ -5,7 +5,9 @@
 //! never answers at all, and the driver would wait for minutes. So every
 //! await on the database here is bounded on the client side too, and a
 //! connection that overran its deadline is marked broken: when it is
-//! dropped it leaves the pool instead of being handed out again.
+//! dropped it leaves the pool instead of being handed out again. A request's
+//! connection also carries the request's budget ([`super::REQUEST_BUDGET`]),
+//! which no statement outlasts.
 
 use std::{
     future::Future,
@@ -15,6 +17,7 @@ use std::{
 };
 
 use deadpool_postgres::{Object, StatementCache};
+use tokio::time::Instant;
 
 use super::DbError;
 
@@ -24,6 +27,8 @@ pub struct Connection {
     client: Option<deadpool_postgres::Client>,
     broken: AtomicBool,
     deadline: Duration,
+    /// When the work this connection serves must be done by, if it must.
+    until: Option<Instant>,
 }
 
 /// A transaction on a [`Connection`]; see [`super::in_transaction`].
@@ -37,12 +42,16 @@ pub struct Transaction<'a> {
 pub struct Bounds<'a> {
     broken: &'a AtomicBool,
     deadline: Duration,
+    until: Option<Instant>,
 }
 
 impl Bounds<'_> {
-    /// Runs `work` within the deadline; past it, the connection is broken.
+    /// Runs `work` within the deadline, and within the budget of the work the
+    /// connection serves; past either, the connection is broken.
     pub async fn within<T>(self, work: impl Future<Output = T>) -> Result<T, DbError> {
-        tokio::time::timeout(self.deadline, work).await.map_err(|_| {
+        let deadline = Instant::now() + self.deadline;
+        let deadline = self.until.map_or(deadline, |until| deadline.min(until));
+        tokio::time::timeout_at(deadline, work).await.map_err(|_| {
             self.broken.store(true, Ordering::Relaxed);
             DbError::timed_out(self.deadline)
         })
@@ -51,17 +60,23 @@ impl Bounds<'_> {
 
 impl Connection {
     pub(super) fn new(client: deadpool_postgres::Client, deadline: Duration) -> Self {
-        Self { client: Some(client), broken: AtomicBool::new(false), deadline }
+        Self { client: Some(client), broken: AtomicBool::new(false), deadline, until: None }
+    }
+
+    /// No statement on this connection runs past `until`: the end of the
+    /// budget of the request it serves.
+    pub fn limit_to(&mut self, until: Instant) {
+        self.until = Some(until);
     }
 
     pub(super) fn bounds(&self) -> Bounds<'_> {
-        Bounds { broken: &self.broken, deadline: self.deadline }
+        Bounds { broken: &self.broken, deadline: self.deadline, until: self.until }
     }
 
     /// The client and the bounds, borrowed apart so a transaction can hold both.
     pub(super) fn split(&mut self) -> (&mut deadpool_postgres::Client, Bounds<'_>) {
         let client = self.client.as_mut().expect("present until dropped");
-        (client, Bounds { broken: &self.broken, deadline: self.deadline })
+        (client, Bounds { broken: &self.broken, deadline: self.deadline, until: self.until })
     }
 
     /// Marks the connection as dead: it leaves the pool when dropped.
@@ -80,7 +95,11 @@ impl Connection {
 
 impl std::fmt::Debug for Connection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Connection").field("broken", &self.broken).field("deadline", &self.deadline).finish()
+        f.debug_struct("Connection")
+            .field("broken", &self.broken)
+            .field("deadline", &self.deadline)
+            .field("until", &self.until)
+            .finish()
     }
 }
 

@@ -58,12 +58,13 @@ pub fn build_pool(url: &DatabaseUrl, settings: PoolSettings) -> Pool {
     let mut pg = url.connect_config().clone();
     // On a real network a peer that vanished is noticed by the kernel too:
     // idle connections by keepalive probes (after about 25 s), busy ones when
-    // sent data stays unacknowledged past the statement deadline.
+    // sent data stays unacknowledged past a request's budget, so that a
+    // socket a silent network left behind is closed, not handed out again.
     pg.connect_timeout(settings.connect_timeout)
         .keepalives_idle(Duration::from_secs(10))
         .keepalives_interval(Duration::from_secs(5))
         .keepalives_retries(3)
-        .tcp_user_timeout(deadline)
+        .tcp_user_timeout(deadline.min(super::REQUEST_BUDGET))
         .application_name("reviewpoint");
     // Generic plans: each statement is planned once per connection. Left to
     // choose, PostgreSQL keeps planning the list queries on every call: the

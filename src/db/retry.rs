@@ -12,12 +12,19 @@ use super::{Access, DbError, metrics};
 
 /// Attempts in all, the first included.
 pub const ATTEMPTS: u32 = 3;
+
+/// The longest one request's database work may take, every attempt, wait
+/// for a connection and statement included; then it answers 503. It holds
+/// when the network to PostgreSQL goes silent: a connect that waits in SYN
+/// retries, a statement whose packets are never acknowledged.
+pub const REQUEST_BUDGET: Duration = Duration::from_secs(10);
 const FIRST_BACKOFF: Duration = Duration::from_millis(10);
 const MAX_BACKOFF: Duration = Duration::from_millis(100);
 
 /// Runs a unit of work on a connection from `$source` (a [`super::Pool`] or
 /// a [`super::Reader`], anything with `get()`), again on a fresh one while
-/// its failure is transient for its [`Access`]:
+/// its failure is transient for its [`Access`], all within
+/// [`REQUEST_BUDGET`]:
 /// `retry!(state.db.reader(), Access::Read, |db| UserRepository::me(db, id))`.
 ///
 /// A macro for the reason `run!` is one: a closure's future borrowing the
@@ -27,14 +34,17 @@ macro_rules! retry {
     ($source:expr, $access:expr, |$db:ident| $work:expr) => {{
         // Evaluated once: a reader remembers its attempts.
         let source = $source;
+        let until = ::tokio::time::Instant::now() + $crate::db::REQUEST_BUDGET;
         let mut attempt = 1;
         loop {
-            let outcome = match source.get().await {
-                Ok(mut connection) => {
+            let outcome = match ::tokio::time::timeout_at(until, source.get()).await {
+                Ok(Ok(mut connection)) => {
+                    connection.limit_to(until);
                     let $db = &mut connection;
                     $work.await
                 }
-                Err(error) => Err(error),
+                Ok(Err(error)) => Err(error),
+                Err(_) => Err($crate::db::DbError::timed_out($crate::db::REQUEST_BUDGET)),
             };
             match outcome {
                 Err(error) => match $crate::db::transient(&error, $access, attempt) {

@@ -22,6 +22,7 @@ mod metrics;
 mod migrations;
 mod models;
 mod outages;
+mod partition;
 mod password_races;
 mod password_reset;
 mod patterns;
