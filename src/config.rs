@@ -3,7 +3,7 @@
 //! | variable                  | default                                                | meaning |
 //! |---------------------------|--------------------------------------------------------|---------|
 //! | `REVIEWPOINT_DB_URL`      | `postgresql://postgres:postgres@localhost:5432/reviewpoint` | the database; `postgres://`, `postgresql://` and the seed's SQLAlchemy-style `postgresql+asyncpg://` are accepted; `?sslmode=disable\|prefer\|require\|verify-ca\|verify-full` (default `prefer`, as libpq) and `&sslrootcert=<PEM file>` (or `system`, the default for the verify modes) choose TLS; production should use `verify-full` |
-//! | `REVIEWPOINT_ENVIRONMENT` | `dev`                                                  | `dev`, `test` or `prod`: pool sizes, log format, whether `serve` migrates |
+//! | `REVIEWPOINT_ENVIRONMENT` | `dev`; `prod` in a production build (`--no-default-features`) | `dev`, `test` or `prod`: pool sizes, log format, whether `serve` migrates |
 //! | `REVIEWPOINT_DEBUG`       | `false`                                                | `true`/`false` (also `1`/`0`, `yes`/`no`, `on`/`off`): debug-level logs |
 //! | `REVIEWPOINT_BIND`        | `127.0.0.1:8080`                                       | the address `serve` listens on |
 //! | `REVIEWPOINT_LOG`         | unset                                                  | overrides the log filter (`tracing` `EnvFilter` syntax) |
@@ -13,7 +13,7 @@
 //! | `REVIEWPOINT_LOGIN_MAX_FAILURES_PER_ACCOUNT` | `10`                                | failed logins for one email within a window before it is locked (429) until the window ends |
 //! | `REVIEWPOINT_LOGIN_MAX_FAILURES_PER_CLIENT` | `100`                                | the same for one client address |
 //! | `REVIEWPOINT_LOGIN_WINDOW_SECONDS` | `900`                                         | the window, 1 to 86400 seconds; also the longest a lock lasts |
-//! | `REVIEWPOINT_SMTP_URL`    | prod: required; dev/test: unset                        | where mail goes: `smtp://host:port` (plain), `smtp://host:port?tls=required` (STARTTLS) or `smtps://host:port` (TLS), optionally with `user:password@`; unset, dev and test log each mail instead of sending it |
+//! | `REVIEWPOINT_SMTP_URL`    | prod: required; dev/test: unset                        | where mail goes: `smtp://host:port` (plain), `smtp://host:port?tls=required` (STARTTLS) or `smtps://host:port` (TLS), optionally with `user:password@`; prod takes plain text only as `?tls=none`, said on purpose; unset, dev and test log each mail instead of sending it |
 //! | `REVIEWPOINT_MAIL_FROM`   | `ReViewPoint <no-reply@localhost>`                     | the sender of every mail |
 //! | `REVIEWPOINT_RESET_URL`   | `http://localhost:5173/reset-password`                 | the web app's page a reset mail links to; `token=<token>` is added to its query |
 //! | `REVIEWPOINT_RESET_TTL_SECONDS` | `3600`                                           | how long a password reset link works, 60 to 86400 |
@@ -50,7 +50,7 @@ mod tls;
 use std::{fmt, net::SocketAddr, time::Duration};
 
 pub use database::{DatabaseUrl, Environment, PoolSettings};
-pub use mail::{DEFAULT_MAIL_FROM, DEFAULT_RESET_URL, MailSettings, PasswordResetSettings, SmtpUrl};
+pub use mail::{DEFAULT_MAIL_FROM, DEFAULT_RESET_URL, MailSettings, PasswordResetSettings, SmtpSecurity, SmtpUrl};
 pub use tls::{DatabaseTls, SslMode, TrustedRoots};
 
 pub const DEFAULT_DB_URL: &str = "postgresql://postgres:postgres@localhost:5432/reviewpoint";
@@ -146,7 +146,8 @@ impl Config {
             let value = lookup(variable).unwrap_or_else(|| default.to_owned());
             parse(value.trim()).map_err(|reason| ConfigError { variable, reason })
         }
-        let environment = parse(&lookup, "REVIEWPOINT_ENVIRONMENT", "dev", str::parse)?;
+        let environment =
+            parse(&lookup, "REVIEWPOINT_ENVIRONMENT", default_environment(cfg!(feature = "dev-services")), str::parse)?;
         Ok(Self {
             database: parse(&lookup, "REVIEWPOINT_DB_URL", DEFAULT_DB_URL, DatabaseUrl::parse)?,
             database_is_default: lookup("REVIEWPOINT_DB_URL").is_none(),
@@ -274,8 +275,26 @@ fn smtp_url(
             reason: "is required in prod: password reset mail is sent over SMTP (e.g. smtps://user:password@mail.example.com)"
                 .into(),
         }),
+        // Reset links (and any AUTH password) would cross the network in
+        // the clear, or an attacker could strip an opportunistic STARTTLS.
+        Some(smtp) if environment == Environment::Prod && !smtp.is_secure_or_plain_on_purpose() => Err(ConfigError {
+            variable,
+            reason: format!(
+                "must use TLS in prod: smtps://host or smtp://host?tls=required; for a relay on a trusted \
+                 network, say smtp://host?tls=none on purpose (got {})",
+                smtp.redacted()
+            ),
+        }),
         smtp => Ok(smtp),
     }
+}
+
+/// `dev` in a build with dev services (the default cargo features), `prod`
+/// in a production build (`--no-default-features`): a deployment that
+/// forgets `REVIEWPOINT_ENVIRONMENT` must not log reset links, sign tokens
+/// with a random key per process and migrate by itself.
+fn default_environment(dev_services_built: bool) -> &'static str {
+    if dev_services_built { "dev" } else { "prod" }
 }
 
 /// Key material that no `Debug` output shows.
@@ -517,6 +536,38 @@ mod tests {
     }
 
     #[test]
+    fn a_production_build_runs_as_prod_unless_told_otherwise() {
+        assert_eq!(default_environment(false).parse::<Environment>(), Ok(Environment::Prod));
+        assert_eq!(default_environment(true).parse::<Environment>(), Ok(Environment::Dev));
+        assert_eq!(config(&[]).expect("valid").environment, Environment::Dev, "this build has dev services");
+    }
+
+    #[test]
+    fn prod_mails_over_tls_or_over_plain_text_only_when_told_so() {
+        let prod = |smtp: &str| {
+            config(&[
+                ("REVIEWPOINT_ENVIRONMENT", "prod"),
+                ("REVIEWPOINT_JWT_SECRET", "0123456789abcdef0123456789abcdef"),
+                ("REVIEWPOINT_SMTP_URL", smtp),
+            ])
+        };
+        for refused in ["smtp://u:secret@mail.example.com", "smtp://mail.example.com?tls=opportunistic"] {
+            let error = prod(refused).expect_err(refused);
+            assert_eq!(error.variable, "REVIEWPOINT_SMTP_URL");
+            assert!(error.reason.contains("must use TLS in prod") && !error.reason.contains("secret"), "{error}");
+        }
+        for accepted in ["smtps://mail.example.com", "smtp://mail.example.com?tls=required", "smtp://relay:25?tls=none"]
+        {
+            assert!(prod(accepted).is_ok(), "{accepted}");
+        }
+        let dev = config(&[("REVIEWPOINT_SMTP_URL", "smtp://127.0.0.1:2525")]).expect("dev takes plain SMTP");
+        let smtp = dev.mail.smtp.expect("set");
+        assert_eq!(smtp.security(), SmtpSecurity::Plain);
+        let on_purpose = SmtpUrl::parse("smtp://relay:25/hello.example?tls=none").expect("valid");
+        assert_eq!(on_purpose.expose(), "smtp://relay:25/hello.example", "lettre never sees tls=none");
+    }
+
+    #[test]
     fn login_limits_default_to_ten_per_account_and_a_hundred_per_client_in_fifteen_minutes() {
         let defaults = config(&[]).expect("valid");
         assert_eq!(defaults.login_limits, RateLimits::LOGIN);
@@ -545,7 +596,7 @@ mod tests {
     #[test]
     fn pool_sizes_follow_the_environment() {
         let secret = ("REVIEWPOINT_JWT_SECRET", "0123456789abcdef0123456789abcdef");
-        let smtp = ("REVIEWPOINT_SMTP_URL", "smtp://127.0.0.1:2525");
+        let smtp = ("REVIEWPOINT_SMTP_URL", "smtp://127.0.0.1:2525?tls=none");
         let sizes = |env| config(&[("REVIEWPOINT_ENVIRONMENT", env), secret, smtp]).expect("valid").pool();
         assert_eq!((sizes("prod").size, sizes("prod").max_size()), (10, 30));
         assert_eq!((sizes("dev").size, sizes("dev").max_size()), (5, 15));

@@ -234,7 +234,7 @@ mod tests {
     fn config(vars: &[(&str, &str)]) -> Config {
         // What prod requires besides.
         let secret = ("REVIEWPOINT_JWT_SECRET", "0123456789abcdef0123456789abcdef");
-        let smtp = ("REVIEWPOINT_SMTP_URL", "smtp://127.0.0.1:2525");
+        let smtp = ("REVIEWPOINT_SMTP_URL", "smtp://127.0.0.1:2525?tls=none");
         Config::from_lookup(|name| {
             vars.iter().chain([&secret, &smtp]).find(|(key, _)| *key == name).map(|(_, value)| value.to_string())
         })

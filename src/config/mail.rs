@@ -25,33 +25,76 @@ pub struct MailSettings {
 /// An SMTP server as lettre's URL names it: `smtp://host:port` in plain
 /// text, `smtp://host:port?tls=required` (STARTTLS, or fail) or
 /// `?tls=opportunistic`, `smtps://host:port` (TLS from the first byte), with
-/// optional `user:password@` for AUTH.
+/// optional `user:password@` for AUTH. One addition of ours, `?tls=none`:
+/// plain text, said on purpose, which prod accepts (a relay on the same
+/// host, say) where it refuses a plain `smtp://` (see [`Self::is_secure`]).
 #[derive(Clone, PartialEq, Eq)]
-pub struct SmtpUrl(Url);
+pub struct SmtpUrl {
+    /// As lettre takes it: without our `tls=none`.
+    url: Url,
+    security: SmtpSecurity,
+}
+
+/// How the conversation with the mail server is protected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SmtpSecurity {
+    /// `smtp://` with no `tls`: plain text, perhaps by oversight.
+    Plain,
+    /// `?tls=none`: plain text, on purpose.
+    PlainOnPurpose,
+    /// `?tls=opportunistic`: STARTTLS when offered; an attacker on the path
+    /// can strip the offer.
+    Opportunistic,
+    /// `?tls=required` or `smtps://`.
+    Tls,
+}
 
 impl SmtpUrl {
     pub fn parse(value: &str) -> Result<Self, String> {
-        let url = Url::parse(value).map_err(|error| format!("expected an smtp:// or smtps:// URL: {error}"))?;
+        let mut url = Url::parse(value).map_err(|error| format!("expected an smtp:// or smtps:// URL: {error}"))?;
         let tls = url.query_pairs().find(|(key, _)| key == "tls").map(|(_, value)| value.into_owned());
-        match (url.scheme(), tls.as_deref()) {
-            ("smtp", None | Some("required" | "opportunistic")) | ("smtps", None) => {}
-            ("smtp", Some(other)) => return Err(format!("tls={other} is not one of required, opportunistic")),
+        let security = match (url.scheme(), tls.as_deref()) {
+            ("smtp", None) => SmtpSecurity::Plain,
+            ("smtp", Some("none")) => SmtpSecurity::PlainOnPurpose,
+            ("smtp", Some("opportunistic")) => SmtpSecurity::Opportunistic,
+            ("smtp", Some("required")) | ("smtps", None) => SmtpSecurity::Tls,
+            ("smtp", Some(other)) => return Err(format!("tls={other} is not one of required, opportunistic, none")),
             (scheme, _) => return Err(format!("expected an smtp:// or smtps:// URL, got scheme {scheme:?}")),
-        }
+        };
         if url.host_str().is_none_or(str::is_empty) {
             return Err("the URL names no host".into());
         }
-        Ok(Self(url))
+        if security == SmtpSecurity::PlainOnPurpose {
+            let others: Vec<(String, String)> = url
+                .query_pairs()
+                .filter(|(key, _)| key != "tls")
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect();
+            url.set_query(None);
+            if !others.is_empty() {
+                url.query_pairs_mut().extend_pairs(others);
+            }
+        }
+        Ok(Self { url, security })
+    }
+
+    pub fn security(&self) -> SmtpSecurity {
+        self.security
+    }
+
+    /// Whether prod may use it: TLS, or plain text said on purpose.
+    pub fn is_secure_or_plain_on_purpose(&self) -> bool {
+        matches!(self.security, SmtpSecurity::Tls | SmtpSecurity::PlainOnPurpose)
     }
 
     /// The URL with its password, for the transport only.
     pub fn expose(&self) -> &str {
-        self.0.as_str()
+        self.url.as_str()
     }
 
     /// The URL with any password replaced by `***`, safe to log.
     pub fn redacted(&self) -> String {
-        let mut url = self.0.clone();
+        let mut url = self.url.clone();
         if url.password().is_some() {
             let _ = url.set_password(Some("***"));
         }

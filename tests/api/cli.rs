@@ -170,7 +170,7 @@ async fn serve_in_prod_never_migrates_unasked_and_logs_json_without_secrets() {
         .env("REVIEWPOINT_ENVIRONMENT", "prod")
         .env("REVIEWPOINT_JWT_SECRET", secret)
         // Required in prod; this test sends no mail.
-        .env("REVIEWPOINT_SMTP_URL", "smtp://127.0.0.1:1")
+        .env("REVIEWPOINT_SMTP_URL", "smtp://127.0.0.1:1?tls=none")
         .env("REVIEWPOINT_BIND", format!("127.0.0.1:{port}"))
         .stdout(Stdio::null())
         .stderr(Stdio::piped())

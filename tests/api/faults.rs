@@ -154,7 +154,7 @@ async fn restarts_cuts_and_stalls_under_load_lose_no_acknowledged_write() {
         ("REVIEWPOINT_ENVIRONMENT", "prod"),
         ("REVIEWPOINT_JWT_SECRET", "a-production-secret-of-32-bytes!!"),
         ("REVIEWPOINT_DB_STATEMENT_TIMEOUT_SECONDS", statement_timeout.as_str()),
-        ("REVIEWPOINT_SMTP_URL", "smtp://127.0.0.1:1"),
+        ("REVIEWPOINT_SMTP_URL", "smtp://127.0.0.1:1?tls=none"),
     ];
     let (mut server, http_port) = serve(&through_proxy, &settings, Stdio::null()).await;
     let base = format!("http://127.0.0.1:{http_port}");

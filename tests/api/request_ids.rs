@@ -68,7 +68,7 @@ async fn every_log_line_of_a_request_carries_its_id() {
         ("REVIEWPOINT_ENVIRONMENT", "prod"),
         ("REVIEWPOINT_JWT_SECRET", "a-production-secret-of-32-bytes!!"),
         ("REVIEWPOINT_DEBUG", "true"),
-        ("REVIEWPOINT_SMTP_URL", "smtp://127.0.0.1:1"),
+        ("REVIEWPOINT_SMTP_URL", "smtp://127.0.0.1:1?tls=none"),
     ];
     let (server, port) = serve(&db.url, &prod, Stdio::piped()).await;
 
