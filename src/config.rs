@@ -588,6 +588,15 @@ mod tests {
     }
 
     #[test]
+    fn a_database_name_postgresql_cannot_have_is_refused_at_configuration() {
+        let long = format!("postgresql://u@h/{}", "a".repeat(64));
+        let error = config(&[("REVIEWPOINT_DB_URL", &long)]).expect_err("too long");
+        assert_eq!(error.variable, "REVIEWPOINT_DB_URL");
+        assert!(error.reason.contains("63"), "{error}");
+        assert!(config(&[("REVIEWPOINT_DB_URL", "postgresql://u@h/Review-Point")]).is_ok(), "capitals and dashes");
+    }
+
+    #[test]
     fn sqlalchemy_asyncpg_urls_are_accepted() {
         let config = config(&[("REVIEWPOINT_DB_URL", "postgresql+asyncpg://u:p@h:5432/d")]).expect("valid");
         assert_eq!(config.database.redacted(), "postgresql://u:***@h:5432/d");

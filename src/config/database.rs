@@ -99,6 +99,14 @@ impl DatabaseUrl {
         if config.get_hosts().is_empty() {
             return Err("the URL names no host".into());
         }
+        if let Some(name) = config.get_dbname() {
+            if name.contains('\0') {
+                return Err("the database name contains U+0000".into());
+            }
+            if name.len() > 63 {
+                return Err(format!("the database name is {} bytes; PostgreSQL allows 63", name.len()));
+            }
+        }
         config.ssl_mode(match tls.mode {
             SslMode::Disable => DriverSslMode::Disable,
             SslMode::Prefer => DriverSslMode::Prefer,

@@ -10,14 +10,13 @@ use tokio_postgres::Client;
 
 use super::DbError;
 
-/// Quotes one of the names this project creates (lowercase letters, digits,
-/// `_`); anything else is a bug in the caller, so the quoting can never be escaped.
+/// A database name as a quoted identifier, as PostgreSQL's `quote_ident`
+/// makes it: any name the URL can carry (capitals, `-`, even `"`) names
+/// exactly that database, and the quoting cannot be escaped.
+/// [`DatabaseUrl::parse`](crate::config::DatabaseUrl::parse) refuses the
+/// names PostgreSQL cannot have.
 fn quoted(name: &str) -> String {
-    let valid = !name.is_empty()
-        && name.len() <= 63
-        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-    assert!(valid, "invalid database name {name:?}: use lowercase letters, digits and _");
-    format!("\"{name}\"")
+    format!("\"{}\"", name.replace('"', "\"\""))
 }
 
 pub async fn database_exists(client: &Client, name: &str) -> Result<bool, DbError> {
@@ -60,4 +59,16 @@ pub async fn terminate_backend(client: &Client, pid: i32) -> Result<bool, DbErro
 /// Whether server process `pid` is blocked waiting for a lock.
 pub async fn is_waiting_for_lock(client: &Client, pid: i32) -> Result<bool, DbError> {
     Ok(is_waiting_for_lock_query().bind(client, &pid).one().await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::quoted;
+
+    #[test]
+    fn any_name_is_quoted_as_one_identifier() {
+        assert_eq!(quoted("reviewpoint"), "\"reviewpoint\"");
+        assert_eq!(quoted("Review-Point"), "\"Review-Point\"");
+        assert_eq!(quoted("a\"; DROP DATABASE x; --"), "\"a\"\"; DROP DATABASE x; --\"");
+    }
 }

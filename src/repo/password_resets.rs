@@ -44,10 +44,17 @@ impl PasswordResetRepository {
         let (subject, body) = (mail.subject.as_str(), mail.body.as_str());
         let retry_at = db::run!(db, |c| q::request_password_reset()
             .bind(c, &email, &client, &window, &per_account, &per_client, &hash, &ttl, &subject, &body)
-            .one())?;
+            .one());
         Ok(match retry_at {
-            Some(retry_at) => ResetRequest::Throttled { retry_at },
-            None => ResetRequest::Accepted,
+            Ok(Some(retry_at)) => ResetRequest::Throttled { retry_at },
+            Ok(None) => ResetRequest::Accepted,
+            // The account was deleted while its token was being stored: as
+            // for an email without an account, nothing is stored and the
+            // answer is the same.
+            Err(DbError::Conflict { constraint, .. }) if constraint == "password_reset_tokens_user_id_fkey" => {
+                ResetRequest::Accepted
+            }
+            Err(error) => return Err(error),
         })
     }
 

@@ -137,8 +137,10 @@ pub async fn wait_for_health(port: u16) -> u16 {
 }
 
 #[tokio::test]
-async fn serve_in_dev_creates_and_migrates_its_database_and_stops_on_sigterm() {
+async fn serve_in_dev_creates_and_migrates_its_database_named_with_capitals_and_dashes_and_stops_on_sigterm() {
     let (server, name) = server_and_unused_name().await;
+    // Once an `assert!` at startup: any name the URL carries is quoted.
+    let name = format!("{name}-With-Capitals");
     let url = server.with_database(&name);
     let port = free_port();
 

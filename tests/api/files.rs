@@ -4,7 +4,7 @@ use reqwest::Method;
 use reviewpoint::repo::{Caller, FileRepository};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, TestUser};
+use crate::helpers::{TestApp, TestUser, until_waiting_on_locks};
 
 async fn page(app: &TestApp, user: &TestUser, query: &str) -> Value {
     app.call(Method::GET, &format!("/api/v1/files{query}"), Some(&user.token), None).await.expect(200)
@@ -236,4 +236,25 @@ async fn creating_or_reading_a_file_needs_a_token() {
     app.call(Method::GET, &format!("/api/v1/files/{}", file["id"]), None, None).await.expect(401);
 
     assert_eq!(ids(&page(&app, &ann, "").await).len(), 1, "nothing was created");
+}
+
+#[tokio::test]
+async fn a_file_created_while_its_owner_is_being_deleted_is_a_401_not_a_500() {
+    let app = TestApp::spawn().await;
+    let ann = app.user("ann@example.com").await;
+    // A deletion of the account, held open: the create below checks its
+    // caller before the deletion commits, then waits on the account's row.
+    let holder = reviewpoint::db::connect_once(&app.db_url()).await.expect("connect");
+    holder.batch_execute("BEGIN").await.expect("begin");
+    holder.execute("DELETE FROM users WHERE id = $1", &[&ann.id]).await.expect("deleted, not yet committed");
+    let observer = reviewpoint::db::connect_once(&app.db_url()).await.expect("connect");
+
+    let body = json!({ "filename": "a.pdf", "content_type": "application/pdf" });
+    let (created, ()) = tokio::join!(app.call(Method::POST, "/api/v1/files", Some(&ann.token), Some(body)), async {
+        until_waiting_on_locks(&observer, 1).await;
+        holder.batch_execute("COMMIT").await.expect("commit");
+    });
+
+    let problem = created.expect(401);
+    assert!(problem["detail"].as_str().is_some_and(|detail| detail.contains("no longer exists")), "{problem}");
 }

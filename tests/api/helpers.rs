@@ -389,6 +389,28 @@ pub async fn sign_in(db: &impl db::Executor, user_id: i64) -> Principal {
     started.expect("an active user").principal
 }
 
+/// Waits until `n` sessions of the database at `url` wait on a lock (a row
+/// a test's transaction holds, say): a readiness check, not a sleep.
+pub async fn until_waiting_on_locks(observer: &tokio_postgres::Client, n: i64) {
+    let started = std::time::Instant::now();
+    let statement =
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'";
+    loop {
+        let waiting: i64 = observer.query_one(statement, &[]).await.expect("pg_stat_activity").get(0);
+        if waiting >= n {
+            return;
+        }
+        if started.elapsed() > Duration::from_secs(20) {
+            let activity = "SELECT coalesce(wait_event_type, '') || ' ' || coalesce(wait_event, '') || ' ' || \
+                            coalesce(state, '') || ': ' || query FROM pg_stat_activity WHERE datname = current_database()";
+            let rows = observer.query(activity, &[]).await.expect("activity");
+            let seen: Vec<String> = rows.iter().map(|row| row.get(0)).collect();
+            panic!("{n} sessions never waited on a lock: {seen:#?}");
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
 /// A caller that does not exist.
 pub const NOBODY: Principal = Principal { user_id: 999_999, session_id: 999_999 };
 

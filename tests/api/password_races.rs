@@ -3,8 +3,6 @@
 //! test holds the user's row, the two requests queue on it in a chosen
 //! order (seen in `pg_stat_activity`), and the test lets them go.
 
-use std::time::{Duration, Instant};
-
 use reqwest::Method;
 use reviewpoint::{
     config::{Environment, PasswordResetSettings, PoolSettings},
@@ -14,7 +12,7 @@ use reviewpoint::{
 };
 use serde_json::json;
 
-use crate::helpers::{PASSWORD, Reply, TestApp, TestDb};
+use crate::helpers::{PASSWORD, Reply, TestApp, TestDb, until_waiting_on_locks};
 
 const NEW_PASSWORD: &str = "a brand new passphrase";
 const EMAIL: &str = "ann@example.com";
@@ -31,34 +29,14 @@ async fn in_turn(
     let held = holder.execute("SELECT 1 FROM users WHERE email = $1 FOR UPDATE", &[&EMAIL]).await.expect("lock");
     assert_eq!(held, 1, "the user's row is held");
     let observer = db::connect_once(&app.db_url()).await.expect("connect");
-    let waiting = async |n: i64| {
-        let started = Instant::now();
-        let statement = "SELECT count(*) FROM pg_stat_activity \
-                         WHERE datname = current_database() AND wait_event_type = 'Lock'";
-        loop {
-            let row = observer.query_one(statement, &[]).await.expect("pg_stat_activity");
-            if row.get::<_, i64>(0) >= n {
-                return;
-            }
-            if started.elapsed() > Duration::from_secs(20) {
-                let rows = observer
-                    .query("SELECT coalesce(wait_event_type, '') || ' ' || coalesce(wait_event, '') || ' ' || state || ': ' || query FROM pg_stat_activity WHERE datname = current_database()", &[])
-                    .await
-                    .expect("activity");
-                let seen: Vec<String> = rows.iter().map(|row| row.get(0)).collect();
-                panic!("{n} requests never waited on the row: {seen:#?}");
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-    };
     let (first, second, ()) = tokio::join!(
         first,
         async {
-            waiting(1).await;
+            until_waiting_on_locks(&observer, 1).await;
             second.await
         },
         async {
-            waiting(2).await;
+            until_waiting_on_locks(&observer, 2).await;
             holder.batch_execute("COMMIT").await.expect("commit");
         },
     );

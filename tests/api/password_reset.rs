@@ -17,7 +17,7 @@ use reviewpoint::{
 use serde_json::{Value, json};
 
 use crate::{
-    helpers::{PASSWORD, Reply, TestApp, TestDb},
+    helpers::{PASSWORD, Reply, TestApp, TestDb, until_waiting_on_locks},
     smtp_sink::{SinkMail, SmtpSink},
 };
 
@@ -439,4 +439,25 @@ async fn a_sender_does_not_spin_on_due_mail_it_cannot_take() {
     assert!(wait >= Duration::from_millis(100), "due mail held elsewhere: the next pass comes {wait:?} later");
     holder.batch_execute("ROLLBACK").await.expect("released");
     assert_eq!(sender.deliver_due().await.expect("outbox readable").sent, 1);
+}
+
+#[tokio::test]
+async fn a_reset_asked_for_while_the_account_is_being_deleted_is_the_same_202_and_stores_nothing() {
+    let (app, _sink, _sender) = mailed_app().await;
+    let ann = app.user("ann@example.com").await;
+    // A deletion of the account, held open: the request finds the account,
+    // then its token waits on the account's row.
+    let holder = db::connect_once(&app.db_url()).await.expect("connect");
+    holder.batch_execute("BEGIN").await.expect("begin");
+    holder.execute("DELETE FROM users WHERE id = $1", &[&ann.id]).await.expect("deleted, not yet committed");
+    let observer = db::connect_once(&app.db_url()).await.expect("connect");
+
+    let (answer, ()) = tokio::join!(request_reset(&app, "ann@example.com"), async {
+        until_waiting_on_locks(&observer, 1).await;
+        holder.batch_execute("COMMIT").await.expect("commit");
+    });
+
+    answer.expect(202);
+    let stored: i64 = observer.query_one("SELECT count(*) FROM outbox", &[]).await.expect("count").get(0);
+    assert_eq!(stored, 0, "no mail for an account that is gone");
 }
