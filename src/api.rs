@@ -47,6 +47,7 @@ type Apis = (
     users::UsersApi,
     files::FilesApi,
     health::HealthApi,
+    health::ProbesApi,
 );
 
 fn service() -> OpenApiService<Apis, ()> {
@@ -58,6 +59,7 @@ fn service() -> OpenApiService<Apis, ()> {
             users::UsersApi,
             files::FilesApi,
             health::HealthApi,
+            health::ProbesApi,
         ),
         TITLE,
         env!("CARGO_PKG_VERSION"),
@@ -194,19 +196,35 @@ fn swagger_ui_html(spec: &str) -> String {
 }
 
 pub fn routes(state: AppState) -> impl Endpoint {
+    assemble(state, true).0
+}
+
+/// The API without `/metrics`, and `/metrics` alone, for a listener of its
+/// own (`REVIEWPOINT_METRICS_BIND`): scrapes then never compete with
+/// requests, and the figures need not be reachable from outside.
+pub fn routes_and_metrics(state: AppState) -> (impl Endpoint, impl Endpoint) {
+    assemble(state, false)
+}
+
+fn assemble(state: AppState, scrape_with_the_api: bool) -> (impl Endpoint, impl Endpoint) {
     let spec = spec();
     let docs = swagger_ui_html(&spec);
     let table = route_table::RouteTable::from_spec(&spec);
     let metrics = metrics::Metrics::new(table.clone());
-    let scrape = {
+    let scrape = || {
         let (metrics, pool) = (metrics.clone(), state.db.writer().clone());
         make_sync(move |_| metrics.render(&pool).with_content_type(metrics::CONTENT_TYPE))
     };
-    Route::new()
+    let mut api = Route::new()
         .nest("/", service())
         .at("/openapi.json", make_sync(move |_| spec.clone().with_content_type("application/json")))
-        .at("/docs", make_sync(move |_| Html(docs.clone())))
-        .at("/metrics", scrape)
+        .at("/docs", make_sync(move |_| Html(docs.clone())));
+    if scrape_with_the_api {
+        api = api.at("/metrics", scrape());
+    }
+    let apart =
+        Route::new().at("/metrics", scrape()).catch_all_error(|error| async move { error::problem_from_poem(error) });
+    let api = api
         .data(state)
         // A panicking handler answers a generic 500 instead of dropping the connection.
         .with(poem::middleware::CatchPanic::new().with_handler(|_| {
@@ -218,5 +236,6 @@ pub fn routes(state: AppState) -> impl Endpoint {
         .with(poem::middleware::SetHeader::new().overriding(header::CACHE_CONTROL, "no-store"))
         .around(metrics::record)
         .data(metrics)
-        .around(request_id::assign)
+        .around(request_id::assign);
+    (api, apart)
 }

@@ -5,6 +5,7 @@
 //! | `REVIEWPOINT_DB_URL`      | `postgresql://postgres:postgres@localhost:5432/reviewpoint` | the database; `postgres://`, `postgresql://` and the seed's SQLAlchemy-style `postgresql+asyncpg://` are accepted; `?sslmode=disable\|prefer\|require\|verify-ca\|verify-full` (default `prefer`, as libpq) and `&sslrootcert=<PEM file>` (or `system`, the default for the verify modes) choose TLS; production should use `verify-full` |
 //! | `REVIEWPOINT_ENVIRONMENT` | `dev`; `prod` in a production build (`--no-default-features`) | `dev`, `test` or `prod`: pool sizes, log format, whether `serve` migrates |
 //! | `REVIEWPOINT_DEBUG`       | `false`                                                | `true`/`false` (also `1`/`0`, `yes`/`no`, `on`/`off`): debug-level logs |
+//! | `REVIEWPOINT_METRICS_BIND` | unset                                            | serve `/metrics` on this `host:port` instead of on `REVIEWPOINT_BIND` (a port the outside cannot reach) |
 //! | `REVIEWPOINT_BIND`        | `127.0.0.1:8080`                                       | the address `serve` listens on |
 //! | `REVIEWPOINT_LOG`         | unset                                                  | overrides the log filter (`tracing` `EnvFilter` syntax) |
 //! | `REVIEWPOINT_JWT_SECRET`  | prod: required; dev/test: random per process           | the HS256 key for bearer tokens, at least 32 bytes |
@@ -66,6 +67,8 @@ pub struct Config {
     pub environment: Environment,
     pub debug: bool,
     pub bind: SocketAddr,
+    /// Where `/metrics` is served instead of on `bind`, if anywhere else.
+    pub metrics_bind: Option<SocketAddr>,
     pub log_filter: Option<String>,
     /// `None` in dev and test when unset: startup generates one per process.
     pub jwt_secret: Option<Secret>,
@@ -158,9 +161,8 @@ impl Config {
             },
             environment,
             debug: parse(&lookup, "REVIEWPOINT_DEBUG", "false", parse_bool)?,
-            bind: parse(&lookup, "REVIEWPOINT_BIND", DEFAULT_BIND, |value| {
-                value.parse().map_err(|_| format!("expected host:port, got {value:?}"))
-            })?,
+            bind: parse(&lookup, "REVIEWPOINT_BIND", DEFAULT_BIND, address)?,
+            metrics_bind: optional(&lookup, "REVIEWPOINT_METRICS_BIND", address)?,
             log_filter: lookup("REVIEWPOINT_LOG").filter(|value| !value.trim().is_empty()),
             jwt_secret: jwt_secret(&lookup, environment)?,
             token_ttl: parse(&lookup, "REVIEWPOINT_TOKEN_TTL_SECONDS", "900", |value| match value.parse() {
@@ -320,6 +322,10 @@ fn seconds(value: &str, max: u64) -> Result<Duration, String> {
     }
 }
 
+fn address(value: &str) -> Result<SocketAddr, String> {
+    value.parse().map_err(|_| format!("expected host:port, got {value:?}"))
+}
+
 /// A variable with no default: `None` when unset or empty.
 fn optional<T>(
     lookup: &impl Fn(&str) -> Option<String>,
@@ -440,6 +446,7 @@ mod tests {
             ("REVIEWPOINT_ENVIRONMENT", "prod"),
             ("REVIEWPOINT_DEBUG", "TRUE"),
             ("REVIEWPOINT_BIND", "0.0.0.0:9000"),
+            ("REVIEWPOINT_METRICS_BIND", "127.0.0.1:9100"),
             ("REVIEWPOINT_LOG", "reviewpoint=trace"),
             ("REVIEWPOINT_JWT_SECRET", "0123456789abcdef0123456789abcdef"),
             ("REVIEWPOINT_SMTP_URL", "smtp://mail.internal:2525?tls=required"),
@@ -490,6 +497,7 @@ mod tests {
         assert_eq!(config.environment, Environment::Prod);
         assert!(config.debug);
         assert_eq!(config.bind.to_string(), "0.0.0.0:9000");
+        assert_eq!(config.metrics_bind.map(|bind| bind.to_string()).as_deref(), Some("127.0.0.1:9100"));
         assert_eq!(config.log_filter.as_deref(), Some("reviewpoint=trace"));
         assert_eq!(config.jwt_secret.as_ref().map(|s| s.expose().len()), Some(32));
         assert_eq!(config.token_ttl, Duration::from_secs(600));

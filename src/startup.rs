@@ -1,12 +1,12 @@
 //! Builds the pool, the state and the routes; serves until SIGTERM or Ctrl-C,
 //! then drains in-flight requests.
 
-use std::{future::Future, net::SocketAddr, time::Duration};
+use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 
 use connection_limits::LimitedAcceptor;
 
 use poem::{
-    Server,
+    Endpoint, Server,
     listener::{Acceptor, Listener, TcpAcceptor, TcpListener},
 };
 
@@ -74,11 +74,21 @@ pub async fn listen(addr: SocketAddr) -> Result<Listening, StartupError> {
 
 impl Listening {
     pub async fn serve(self, state: AppState, shutdown: impl Future<Output = ()> + Send) -> Result<(), StartupError> {
+        let limits = state.http_limits;
+        self.serve_endpoint(api::routes(state), limits, shutdown).await
+    }
+
+    async fn serve_endpoint(
+        self,
+        endpoint: impl Endpoint + 'static,
+        limits: HttpLimits,
+        shutdown: impl Future<Output = ()> + Send,
+    ) -> Result<(), StartupError> {
         // Hyper bounds the header size (431 past 400 KiB or 100 headers);
         // the acceptor bounds connections, their heads and their silences.
-        Server::new_with_acceptor(LimitedAcceptor::new(self.acceptor, state.http_limits))
+        Server::new_with_acceptor(LimitedAcceptor::new(self.acceptor, limits))
             .http2_max_concurrent_streams(HTTP2_MAX_STREAMS)
-            .run_with_graceful_shutdown(api::routes(state), shutdown, Some(DRAIN_TIMEOUT))
+            .run_with_graceful_shutdown(endpoint, shutdown, Some(DRAIN_TIMEOUT))
             .await
             .map_err(StartupError::Serve)
     }
@@ -138,7 +148,22 @@ pub async fn serve(config: Config, migrate: bool) -> Result<(), StartupError> {
     let sender_pool = db::build_pool(&config.database, PoolSettings { size: 1, overflow: 0, ..config.pool() });
     let sender = OutboxSender::new(sender_pool.clone(), transport, config.mail.from.clone(), state.outbox.clone());
     let sending = tokio::spawn(sender.run());
-    listening.serve(state, shutdown_signal()).await?;
+    match config.metrics_bind {
+        None => listening.serve(state, shutdown_signal()).await?,
+        Some(metrics_bind) => {
+            let limits = state.http_limits;
+            let (api, metrics) = api::routes_and_metrics(state);
+            let scraping = listen(metrics_bind).await?;
+            tracing::info!(addr = %scraping.addr, "metrics served here, not on the API's address");
+            let stopped = Arc::new(tokio::sync::Notify::new());
+            let stop = stopped.clone();
+            let scrapes = tokio::spawn(scraping.serve_endpoint(metrics, limits, async move { stop.notified().await }));
+            let served = listening.serve_endpoint(api, limits, shutdown_signal()).await;
+            stopped.notify_one();
+            let _ = scrapes.await;
+            served?;
+        }
+    }
     // A mail cut off mid-send is due again when its lease ends, and is sent
     // by the next sender to run: at least once.
     sending.abort();

@@ -1,4 +1,8 @@
-//! `GET /api/v1/health`: is the service able to reach its database?
+//! Is the service up, and able to serve? `GET /health/live` answers while
+//! the process runs, without the database, so that an orchestrator restarts
+//! only a process that is really stuck; `GET /health/ready` (and, as in v1,
+//! `GET /api/v1/health`) checks the database, so that a load balancer sends
+//! requests only to instances that can serve them.
 
 use std::time::Duration;
 
@@ -13,6 +17,22 @@ use crate::{
 };
 
 pub struct HealthApi;
+
+/// The probes for orchestrators and load balancers, beside the API's paths.
+pub struct ProbesApi;
+
+/// The process is up.
+#[derive(Debug, Object, Serialize)]
+pub struct Liveness {
+    pub status: Status,
+}
+
+#[derive(ApiResponse)]
+pub enum LivenessResponse {
+    /// The process runs and answers HTTP.
+    #[oai(status = 200)]
+    Alive(Json<Liveness>),
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Enum, Serialize)]
 #[oai(rename_all = "lowercase")]
@@ -120,11 +140,38 @@ impl HealthApi {
     /// reports the pool's counters. Needs no authentication.
     #[oai(path = "/health", method = "get", operation_id = "get_health")]
     async fn health(&self, state: Data<&AppState>) -> HealthResponse {
-        let report = check(&state.db, state.health_timeout).await;
-        match report.status {
-            Status::Ok => HealthResponse::Healthy(Json(report)),
-            Status::Unavailable => HealthResponse::Unhealthy(Json(report), RETRY_AFTER_SECONDS),
-        }
+        readiness(&state).await
+    }
+}
+
+#[OpenApi(tag = "ApiTags::Health")]
+impl ProbesApi {
+    /// Liveness: is the process up?
+    ///
+    /// Answers 200 while the process serves HTTP, without touching the
+    /// database: a database outage must not make an orchestrator restart
+    /// every instance. Needs no authentication.
+    #[oai(path = "/health/live", method = "get", operation_id = "get_liveness")]
+    async fn live(&self) -> LivenessResponse {
+        LivenessResponse::Alive(Json(Liveness { status: Status::Ok }))
+    }
+
+    /// Readiness: can this instance serve requests?
+    ///
+    /// The same check as `GET /api/v1/health`: 503 while the database does
+    /// not answer within the check's timeout, so that a load balancer sends
+    /// requests elsewhere meanwhile. Needs no authentication.
+    #[oai(path = "/health/ready", method = "get", operation_id = "get_readiness")]
+    async fn ready(&self, state: Data<&AppState>) -> HealthResponse {
+        readiness(&state).await
+    }
+}
+
+async fn readiness(state: &AppState) -> HealthResponse {
+    let report = check(&state.db, state.health_timeout).await;
+    match report.status {
+        Status::Ok => HealthResponse::Healthy(Json(report)),
+        Status::Unavailable => HealthResponse::Unhealthy(Json(report), RETRY_AFTER_SECONDS),
     }
 }
 

@@ -87,3 +87,24 @@ async fn unknown_routes_answer_problem_json() {
     assert_eq!(body["title"], "Not Found");
     assert!(body["type"].is_string() && body["detail"].is_string(), "{body}");
 }
+
+#[tokio::test]
+async fn liveness_needs_no_database_and_readiness_follows_it() {
+    let (app, proxy) = app_behind_proxy(Duration::from_millis(500)).await;
+    let _held = app.pool.get().await.expect("the only connection, held: the pool is exhausted too");
+    proxy.set(Mode::Refuse);
+
+    let started = Instant::now();
+    let live = app.get("/health/live").await;
+    let live_in = started.elapsed();
+    let ready = app.get("/health/ready").await;
+
+    assert_eq!(live.status().as_u16(), 200);
+    assert!(live_in < Duration::from_millis(200), "no pool wait: {live_in:?}");
+    assert_eq!(live.json::<Value>().await.expect("JSON"), serde_json::json!({ "status": "ok" }));
+    assert_eq!(ready.status().as_u16(), 503);
+    assert_eq!(ready.headers().get("retry-after").and_then(|v| v.to_str().ok()), Some("1"));
+    drop(_held);
+    proxy.set(Mode::Forward);
+    assert_eq!(app.get("/health/ready").await.status().as_u16(), 200, "ready again");
+}

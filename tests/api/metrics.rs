@@ -37,3 +37,24 @@ async fn made_up_methods_share_one_label_so_they_cannot_grow_the_metrics() {
     assert!(!text.contains("FOO"), "no method name of its own: {text}");
     assert!(text.contains(r#"http_requests_total{method="other",route="/api/v1/health",status="405"} 20"#), "{text}");
 }
+
+#[tokio::test]
+async fn with_a_metrics_address_the_scrape_moves_there_off_the_api() {
+    let db = crate::helpers::TestDb::new().await;
+    let metrics_port = crate::cli::free_port();
+    let metrics_bind = format!("127.0.0.1:{metrics_port}");
+    let settings = [("REVIEWPOINT_METRICS_BIND", metrics_bind.as_str())];
+    let (mut server, port) = crate::cli::serve(&db.url, &settings, std::process::Stdio::null()).await;
+
+    let on_the_api = reqwest::get(format!("http://127.0.0.1:{port}/metrics")).await.expect("answered");
+    let apart = reqwest::get(format!("http://{metrics_bind}/metrics")).await.expect("answered");
+    let unknown = reqwest::get(format!("http://{metrics_bind}/api/v1/health")).await.expect("answered");
+    let _ = server.kill();
+    let _ = server.wait();
+
+    assert_eq!(on_the_api.status().as_u16(), 404, "not on the API's address");
+    assert_eq!(apart.status().as_u16(), 200);
+    let text = apart.text().await.expect("body");
+    assert!(text.contains(r#"http_requests_total{method="GET",route="/api/v1/health",status="200"}"#), "{text}");
+    assert_eq!(unknown.status().as_u16(), 404, "only metrics there");
+}
