@@ -5,6 +5,7 @@ mod password;
 mod token;
 
 pub use password::{
-    HashingBusy, HashingSlot, hash_password, hashing_slot, verify_password, when_idle as when_hashing_idle,
+    HashingBusy, HashingSlot, hash_password, hash_password_in, hashing_slot, new_password_slot, verify_password,
+    when_idle as when_hashing_idle,
 };
 pub use token::{IssuedToken, TokenError, TokenKeys};

@@ -14,6 +14,8 @@
 //! | `REVIEWPOINT_LOGIN_MAX_FAILURES_PER_ACCOUNT` | `10`                                | failed logins for one email within a window before it is locked (429) until the window ends |
 //! | `REVIEWPOINT_LOGIN_MAX_FAILURES_PER_CLIENT` | `100`                                | the same for one client address |
 //! | `REVIEWPOINT_LOGIN_WINDOW_SECONDS` | `900`                                         | the window, 1 to 86400 seconds; also the longest a lock lasts |
+//! | `REVIEWPOINT_REGISTER_MAX_PER_CLIENT` | `100`                                     | registrations from one client address within a window before 429 |
+//! | `REVIEWPOINT_REGISTER_WINDOW_SECONDS` | `3600`                                    | that window, 1 to 86400 seconds |
 //! | `REVIEWPOINT_SMTP_URL`    | prod: required; dev/test: unset                        | where mail goes: `smtp://host:port` (plain), `smtp://host:port?tls=required` (STARTTLS) or `smtps://host:port` (TLS), optionally with `user:password@`; prod takes plain text only as `?tls=none`, said on purpose; unset, dev and test log each mail instead of sending it |
 //! | `REVIEWPOINT_MAIL_FROM`   | `ReViewPoint <no-reply@localhost>`                     | the sender of every mail |
 //! | `REVIEWPOINT_RESET_URL`   | `http://localhost:5173/reset-password`                 | the web app's page a reset mail links to; `token=<token>` is added to its query |
@@ -75,6 +77,7 @@ pub struct Config {
     pub token_ttl: Duration,
     pub refresh_ttl: Duration,
     pub login_limits: RateLimits,
+    pub registration_limit: ClientLimit,
     pub mail: MailSettings,
     pub password_reset: PasswordResetSettings,
     pub head_timeout: Duration,
@@ -122,6 +125,20 @@ impl RateLimits {
     /// thirty requests an hour from one address leave room for a shared
     /// office address.
     pub const PASSWORD_RESET: Self = Self { per_account: 3, per_client: 30, window: Duration::from_secs(3600) };
+}
+
+/// How many requests one client address may make within a fixed window;
+/// beyond that, 429 until the window ends. Registrations are counted so.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClientLimit {
+    pub per_client: u32,
+    pub window: Duration,
+}
+
+impl ClientLimit {
+    /// Registrations: a hundred an hour from one address leave room for a
+    /// classroom behind one NAT, and bound the hashing one address can ask for.
+    pub const REGISTRATION: Self = Self { per_client: 100, window: Duration::from_secs(3600) };
 }
 
 /// A startup error that names the offending variable.
@@ -177,6 +194,10 @@ impl Config {
                 per_account: parse(&lookup, "REVIEWPOINT_LOGIN_MAX_FAILURES_PER_ACCOUNT", "10", count)?,
                 per_client: parse(&lookup, "REVIEWPOINT_LOGIN_MAX_FAILURES_PER_CLIENT", "100", count)?,
                 window: parse(&lookup, "REVIEWPOINT_LOGIN_WINDOW_SECONDS", "900", |value| seconds(value, 86_400))?,
+            },
+            registration_limit: ClientLimit {
+                per_client: parse(&lookup, "REVIEWPOINT_REGISTER_MAX_PER_CLIENT", "100", count)?,
+                window: parse(&lookup, "REVIEWPOINT_REGISTER_WINDOW_SECONDS", "3600", |value| seconds(value, 86_400))?,
             },
             mail: MailSettings {
                 smtp: smtp_url(&lookup, environment)?,
@@ -461,6 +482,8 @@ mod tests {
             ("REVIEWPOINT_LOGIN_MAX_FAILURES_PER_ACCOUNT", "5"),
             ("REVIEWPOINT_LOGIN_MAX_FAILURES_PER_CLIENT", "50"),
             ("REVIEWPOINT_LOGIN_WINDOW_SECONDS", "60"),
+            ("REVIEWPOINT_REGISTER_MAX_PER_CLIENT", "7"),
+            ("REVIEWPOINT_REGISTER_WINDOW_SECONDS", "120"),
             ("REVIEWPOINT_TRUSTED_PROXIES", "10.0.0.0/8, ::1"),
             ("REVIEWPOINT_HEAD_TIMEOUT_SECONDS", "4"),
             ("REVIEWPOINT_BODY_TIMEOUT_SECONDS", "3"),
@@ -503,6 +526,7 @@ mod tests {
         assert_eq!(config.token_ttl, Duration::from_secs(600));
         assert_eq!(config.refresh_ttl, Duration::from_secs(86_400));
         assert_eq!(config.login_limits, RateLimits { per_account: 5, per_client: 50, window: Duration::from_secs(60) });
+        assert_eq!(config.registration_limit, ClientLimit { per_client: 7, window: Duration::from_secs(120) });
         assert_eq!(config.trusted_proxies, ["10.0.0.0/8".parse().expect("net"), "::1/128".parse().expect("net")]);
         assert_eq!((config.body_timeout, config.idle_timeout), (Duration::from_secs(3), Duration::from_secs(30)));
         assert_eq!((config.head_timeout, config.max_connections), (Duration::from_secs(4), 64));

@@ -17,6 +17,7 @@ mod idempotency;
 mod logins;
 mod outbox;
 mod password_resets;
+mod registrations;
 mod sessions;
 mod users;
 
@@ -25,6 +26,7 @@ pub use idempotency::Once;
 pub use logins::{LoginAttempt, LoginRepository};
 pub use outbox::{OutboxRepository, Purged};
 pub use password_resets::{PasswordResetRepository, ResetRequest};
+pub use registrations::RegistrationRepository;
 pub use sessions::{Refresh, Renewal, SessionRepository};
 pub use users::{UserRepository, UserSeen};
 

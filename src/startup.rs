@@ -13,11 +13,14 @@ use poem::{
 use crate::{
     api,
     auth::TokenKeys,
-    config::{Config, Environment, PoolSettings, RateLimits},
+    config::{ClientLimit, Config, Environment, PoolSettings, RateLimits},
     db::{self, Cluster},
     mail::{OutboxSender, Transport},
     migrate::{MigrateError, Migrator},
-    repo::{FileRepository, LoginRepository, OutboxRepository, PasswordResetRepository, SessionRepository},
+    repo::{
+        FileRepository, LoginRepository, OutboxRepository, PasswordResetRepository, RegistrationRepository,
+        SessionRepository,
+    },
     state::{AppState, HttpLimits},
 };
 
@@ -130,6 +133,7 @@ pub async fn serve(config: Config, migrate: bool) -> Result<(), StartupError> {
     tracing::info!(addr = %listening.addr, "listening; docs at http://{}/docs", listening.addr);
     let state = AppState {
         login_limits: config.login_limits,
+        registration_limit: config.registration_limit,
         trusted_proxies: config.trusted_proxies.clone().into(),
         http_limits: HttpLimits {
             head_timeout: config.head_timeout,
@@ -186,19 +190,25 @@ pub async fn serve(config: Config, migrate: bool) -> Result<(), StartupError> {
 /// instance is deleting.
 fn spawn_sweeper(state: &AppState) {
     let (pool, limits, ttl) = (state.db.writer().clone(), state.login_limits, state.idempotency_ttl);
-    let reset_limits = state.password_reset.limits;
+    let (reset_limits, registration_limit) = (state.password_reset.limits, state.registration_limit);
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(60));
         loop {
             tick.tick().await;
-            sweep(&pool, limits, ttl, reset_limits).await;
+            sweep(&pool, limits, ttl, reset_limits, registration_limit).await;
         }
     });
 }
 
 /// One pass of the sweeper. Each step stands alone: one that fails is
 /// logged and the others still run.
-async fn sweep(pool: &db::Pool, limits: RateLimits, idempotency_ttl: Duration, reset_limits: RateLimits) {
+async fn sweep(
+    pool: &db::Pool,
+    limits: RateLimits,
+    idempotency_ttl: Duration,
+    reset_limits: RateLimits,
+    registration_limit: ClientLimit,
+) {
     let connection = match pool.get().await {
         Ok(connection) => connection,
         Err(error) => return tracing::warn!(%error, "sweeping expired rows failed: no connection"),
@@ -210,6 +220,9 @@ async fn sweep(pool: &db::Pool, limits: RateLimits, idempotency_ttl: Duration, r
     let login_windows = purge(|| LoginRepository::sweep(db, limits, batch)).await.inspect_err(report("login throttle"));
     let reset_windows =
         purge(|| PasswordResetRepository::sweep(db, reset_limits, batch)).await.inspect_err(report("reset throttle"));
+    let registration_windows = purge(|| RegistrationRepository::sweep(db, registration_limit, batch))
+        .await
+        .inspect_err(report("registration throttle"));
     let keys = purge(|| FileRepository::sweep_idempotency_keys(db, idempotency_ttl, batch))
         .await
         .inspect_err(report("idempotency keys"));
@@ -221,7 +234,16 @@ async fn sweep(pool: &db::Pool, limits: RateLimits, idempotency_ttl: Duration, r
     {
         tracing::warn!(undelivered, "outbox mail expired before any attempt to send it succeeded");
     }
-    tracing::debug!(?login_windows, ?reset_windows, ?keys, ?sessions, ?reset_tokens, ?mails, "swept expired rows");
+    tracing::debug!(
+        ?login_windows,
+        ?reset_windows,
+        ?registration_windows,
+        ?keys,
+        ?sessions,
+        ?reset_tokens,
+        ?mails,
+        "swept expired rows"
+    );
 }
 
 /// Rows per purge statement: short statements, short row locks.

@@ -8,7 +8,7 @@ use ipnet::IpNet;
 
 use crate::{
     auth::TokenKeys,
-    config::{PasswordResetSettings, RateLimits},
+    config::{ClientLimit, PasswordResetSettings, RateLimits},
     db::Cluster,
     mail::OutboxSignal,
 };
@@ -24,6 +24,7 @@ pub struct AppState {
     pub tokens: TokenKeys,
     pub health_timeout: Duration,
     pub login_limits: RateLimits,
+    pub registration_limit: ClientLimit,
     /// Proxies whose `X-Forwarded-For` names the client.
     pub trusted_proxies: Arc<[IpNet]>,
     pub http_limits: HttpLimits,
@@ -67,6 +68,7 @@ impl AppState {
             tokens,
             health_timeout: HEALTH_TIMEOUT,
             login_limits: RateLimits::LOGIN,
+            registration_limit: ClientLimit::REGISTRATION,
             trusted_proxies: Arc::new([]),
             http_limits: HttpLimits::default(),
             idempotency_ttl: Duration::from_secs(86_400),

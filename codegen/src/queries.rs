@@ -7,6 +7,7 @@ pub mod idempotency;
 pub mod logins;
 pub mod outbox;
 pub mod password_reset;
+pub mod registrations;
 pub mod replication;
 pub mod sessions;
 pub mod users;

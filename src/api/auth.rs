@@ -18,7 +18,7 @@ use crate::{
     auth::{self, HashingBusy, HashingSlot},
     db::{self, Access},
     domain::{ClientKey, Credentials as DomainCredentials, Email, Password, Principal, SecretToken, limits},
-    repo::{Caller, LoginRepository, Refresh, SessionRepository, UserRepository},
+    repo::{Caller, LoginRepository, Refresh, RegistrationRepository, SessionRepository, UserRepository},
     state::AppState,
 };
 
@@ -219,15 +219,27 @@ impl AuthApi {
     /// Create an account
     ///
     /// The email must be new in any letter case (409 otherwise); the password
-    /// is stored only as an argon2id hash.
+    /// is stored only as an argon2id hash. Registrations are counted per
+    /// client address (see the 429).
     #[oai(path = "/auth/register", method = "post", operation_id = "register_user")]
     async fn register(
         &self,
         state: Data<&AppState>,
+        request: &Request,
         body: JsonBody<Registration>,
-    ) -> Result<RegisterResponse, Errors<{ CONFLICT | JSON_BODY | DATABASE }>> {
+    ) -> Result<RegisterResponse, Errors<{ CONFLICT | TOO_MANY_REQUESTS | JSON_BODY | DATABASE }>> {
         let SignIn { email, password } = body.0;
-        let hash = auth::hash_password(password).await?;
+        // A place to hash in first (503 counts nothing), then the count
+        // that may refuse the hashing.
+        let slot = auth::new_password_slot()?;
+        let client = ClientKey::new(client_address(request, &state.trusted_proxies));
+        let limit = state.registration_limit;
+        let refused =
+            db::retry!(state.db.writer(), Access::Write, |db| RegistrationRepository::count(db, &client, limit))?;
+        if let Some(until) = refused {
+            return Err(ApiError::TooManyRegistrations { retry_after: seconds_until(until) }.into());
+        }
+        let hash = auth::hash_password_in(slot, password).await?;
         let user = db::retry!(state.db.writer(), Access::Write, |db| UserRepository::create(db, &email, &hash))?;
         let location = format!("/api/v1/users/{}", user.id);
         Ok(RegisterResponse::Created(Json(user.into()), location))

@@ -106,6 +106,9 @@ pub enum ApiError {
     /// Reset requests for this email or from this address reached the limit.
     #[error("too many password reset requests; try again after Retry-After seconds")]
     TooManyResets { retry_after: u64 },
+    /// Registrations from this address reached the limit.
+    #[error("too many registrations from this address; try again after Retry-After seconds")]
+    TooManyRegistrations { retry_after: u64 },
     #[error("the database is unavailable; retry shortly")]
     Unavailable,
     #[error("the server is busy checking other passwords; retry shortly")]
@@ -130,7 +133,9 @@ impl ApiError {
             Self::BodyTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::TooManyLogins { .. } | Self::TooManyResets { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::TooManyLogins { .. } | Self::TooManyResets { .. } | Self::TooManyRegistrations { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             Self::Unavailable | Self::Busy => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -160,7 +165,9 @@ impl ResponseError for ApiError {
             Self::Unauthorized(_) => {
                 headers.insert("www-authenticate", poem::http::HeaderValue::from_static("Bearer"));
             }
-            Self::TooManyLogins { retry_after } | Self::TooManyResets { retry_after } => {
+            Self::TooManyLogins { retry_after }
+            | Self::TooManyResets { retry_after }
+            | Self::TooManyRegistrations { retry_after } => {
                 headers.insert("retry-after", (*retry_after).into());
             }
             _ => {}
@@ -242,7 +249,7 @@ const STATUSES: &[(u32, u16, &str)] = &[
         429,
         "Too many attempts for this email or from this address; retry after `Retry-After` seconds. \
          Login: too many failed logins, and even the right password is refused until then. \
-         Password reset: too many reset requests.",
+         Password reset: too many reset requests. Registration: too many from this address.",
     ),
     (status::INTERNAL, 500, "An unexpected server failure; the detail is generic and the cause is logged."),
     (

@@ -49,8 +49,13 @@ pub struct HashingBusy;
 
 /// A place on the hashing threads, taken before the work it is for: login
 /// takes one before it counts an attempt, so an attempt refused for want of
-/// hashing capacity (503) is never counted against the account.
-pub struct HashingSlot(OwnedSemaphorePermit);
+/// hashing capacity (503) is never counted against the account; so does
+/// registration. A place for a new password also holds one of the places
+/// kept from logins' share.
+pub struct HashingSlot {
+    _place: OwnedSemaphorePermit,
+    _new_password: Option<OwnedSemaphorePermit>,
+}
 
 type Job = Box<dyn FnOnce() + Send>;
 
@@ -60,6 +65,10 @@ struct Hashers {
     /// One permit per job running or queued, held until the job is done, so
     /// the queue stays bounded even when callers give up waiting.
     admitted: Arc<Semaphore>,
+    /// Hashing new passwords (registration, a password change or reset) may
+    /// take at most half the places: the rest stay for logins, so that a
+    /// flood of registrations cannot turn every login away.
+    new_passwords: Arc<Semaphore>,
 }
 
 /// Called on a hashing thread whenever the last admitted hash has finished.
@@ -99,16 +108,26 @@ impl Hashers {
             };
             std::thread::Builder::new().name(format!("argon2-{n}")).spawn(hashing).expect("spawn a hashing thread");
         }
-        Self { jobs, admitted }
+        let new_passwords = Arc::new(Semaphore::new(capacity.div_ceil(2)));
+        Self { jobs, admitted, new_passwords }
     }
 
     /// A place running or queued, or [`HashingBusy`] at once when the queue is full.
     fn slot(&self) -> Result<HashingSlot, HashingBusy> {
-        self.admitted.clone().try_acquire_owned().map(HashingSlot).map_err(|_| HashingBusy)
+        let place = self.admitted.clone().try_acquire_owned().map_err(|_| HashingBusy)?;
+        Ok(HashingSlot { _place: place, _new_password: None })
+    }
+
+    /// A place for hashing a new password, within that work's share.
+    fn new_password_slot(&self) -> Result<HashingSlot, HashingBusy> {
+        let share = self.new_passwords.clone().try_acquire_owned().map_err(|_| HashingBusy)?;
+        let place = self.admitted.clone().try_acquire_owned().map_err(|_| HashingBusy)?;
+        Ok(HashingSlot { _place: place, _new_password: Some(share) })
     }
 
     /// Runs one argon2 computation on a hashing thread, or refuses at once
     /// when the queue is full.
+    #[cfg(test)]
     async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, HashingBusy> {
         let slot = self.slot()?;
         self.run_in(slot, work).await
@@ -117,7 +136,7 @@ impl Hashers {
     /// Runs one argon2 computation in a place already taken.
     async fn run_in<T: Send + 'static>(
         &self,
-        HashingSlot(permit): HashingSlot,
+        permit: HashingSlot,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, HashingBusy> {
         let (reply, answer) = oneshot::channel();
@@ -139,8 +158,18 @@ static HASHERS: LazyLock<Hashers> = LazyLock::new(|| {
     Hashers::start(cores, cores * QUEUED_PER_CORE)
 });
 
+/// Hashes a new password, in logins' share of the hashing threads or not at all.
 pub async fn hash_password(password: Password) -> Result<PasswordHash, HashingBusy> {
-    HASHERS.run(move || hash(&password)).await
+    hash_password_in(new_password_slot()?, password).await
+}
+
+/// Takes a place for a later [`hash_password_in`], within new passwords' share.
+pub fn new_password_slot() -> Result<HashingSlot, HashingBusy> {
+    HASHERS.new_password_slot()
+}
+
+pub async fn hash_password_in(slot: HashingSlot, password: Password) -> Result<PasswordHash, HashingBusy> {
+    HASHERS.run_in(slot, move || hash(&password)).await
 }
 
 fn hash(password: &Password) -> PasswordHash {
@@ -212,5 +241,18 @@ mod tests {
         let (ran, busy): (Vec<_>, Vec<_>) = answers.into_iter().partition(Result::is_ok);
         assert_eq!((ran.len(), busy.len()), (3, 7), "one running and two queued; the rest turned away at once");
         assert_eq!(hashers.admitted.available_permits(), 3, "every permit came back");
+    }
+
+    #[tokio::test]
+    async fn new_passwords_take_at_most_half_the_places_and_logins_keep_the_rest() {
+        let hashers = Hashers::start(1, 3);
+        let new_passwords: Vec<_> = (0..4).map(|_| hashers.new_password_slot()).collect();
+        let taken = new_passwords.iter().filter(|slot| slot.is_ok()).count();
+
+        assert_eq!(taken, 2, "half of four places");
+        let logins: Vec<_> = (0..3).map(|_| hashers.slot()).collect();
+        assert_eq!(logins.iter().filter(|slot| slot.is_ok()).count(), 2, "the other half is still there for logins");
+        drop(new_passwords);
+        assert!(hashers.new_password_slot().is_ok(), "places come back with their slots");
     }
 }

@@ -211,3 +211,26 @@ async fn forwarded_requests_without_a_trusted_proxy_are_warned_about_once() {
     let log = String::from_utf8_lossy(&output.stderr);
     assert_eq!(log.matches("REVIEWPOINT_TRUSTED_PROXIES is unset").count(), 1, "{log}");
 }
+
+#[tokio::test]
+async fn registrations_are_limited_per_client_address_before_any_password_is_hashed() {
+    let db = TestDb::new().await;
+    let limit = [("REVIEWPOINT_REGISTER_MAX_PER_CLIENT", "3")];
+    let (a, b) = (Instance::start(&db, &limit).await, Instance::start(&db, &limit).await);
+
+    let register = |n: usize| {
+        let body = json!({ "email": format!("user{n}@example.com"), "password": PASSWORD });
+        [&a, &b][n % 2].post("/register", body, None)
+    };
+    let answers = futures::future::join_all((0..8).map(register)).await;
+
+    let created = answers.iter().filter(|answer| answer.status == 201).count();
+    let refused: Vec<&Answer> = answers.iter().filter(|answer| answer.status == 429).collect();
+    assert_eq!((created, refused.len()), (3, 5), "three registrations an hour from one address, on every instance");
+    for answer in refused {
+        assert_locked(answer, 3600);
+    }
+    let registered = answers.iter().find(|answer| answer.status == 201).expect("one registered");
+    let email = registered.body["email"].as_str().expect("email");
+    assert_eq!(b.login(email, PASSWORD).await.status, 200, "logins are not counted as registrations");
+}
