@@ -402,7 +402,15 @@ fn replica_urls(value: &str) -> Result<Vec<DatabaseUrl>, String> {
     }
     urls.iter()
         .enumerate()
-        .map(|(n, url)| DatabaseUrl::parse(url).map_err(|error| format!("replica {}: {error}", n + 1)))
+        .map(|(n, url)| {
+            let parsed = DatabaseUrl::parse(url).map_err(|error| format!("replica {}: {error}", n + 1))?;
+            // Read-your-writes compares the position read on one server with
+            // the replay of the server the read runs on: both must be one.
+            if parsed.connect_config().get_hosts().len() > 1 {
+                return Err(format!("replica {}: names several hosts; give each replica a URL of its own", n + 1));
+            }
+            Ok(parsed)
+        })
         .collect()
 }
 
@@ -493,7 +501,7 @@ mod tests {
             ("REVIEWPOINT_IDEMPOTENCY_TTL_SECONDS", "600"),
             (
                 "REVIEWPOINT_DB_REPLICA_URLS",
-                "postgresql://r1:5432/rv, postgres://u:p@r2a,r2b:5433/rv?target_session_attrs=any",
+                "postgresql://r1:5432/rv, postgres://u:p@r2:5433/rv?target_session_attrs=any",
             ),
             ("REVIEWPOINT_DB_REPLICA_POOL_SIZE", "3"),
             ("REVIEWPOINT_DB_REPLICA_POOL_MAX_OVERFLOW", "2"),
@@ -506,7 +514,7 @@ mod tests {
         assert_eq!(config.database.redacted(), "postgresql://app:***@db.internal:6543/rv");
         assert!(!config.database_is_default);
         let replicas: Vec<String> = config.replicas.iter().map(DatabaseUrl::redacted).collect();
-        assert_eq!(replicas, ["postgresql://postgres@r1:5432/rv", "postgresql://u:***@r2a:5432,r2b:5433/rv"]);
+        assert_eq!(replicas, ["postgresql://postgres@r1:5432/rv", "postgresql://u:***@r2:5433/rv"]);
         assert_eq!((config.replica_pool().size, config.replica_pool().max_size()), (3, 5));
         assert_eq!(config.replica_max_lag, Duration::from_millis(750));
         assert_eq!(
@@ -626,6 +634,14 @@ mod tests {
         assert_eq!(error.variable, "REVIEWPOINT_DB_URL");
         assert!(error.reason.contains("63"), "{error}");
         assert!(config(&[("REVIEWPOINT_DB_URL", "postgresql://u@h/Review-Point")]).is_ok(), "capitals and dashes");
+    }
+
+    #[test]
+    fn a_replica_url_that_reaches_several_servers_is_refused() {
+        let several = "postgresql://r1:5432/rv,postgresql://u@r2a,r2b:5433/rv";
+        let error = config(&[("REVIEWPOINT_DB_REPLICA_URLS", several)]).expect_err("two hosts in one replica");
+        assert_eq!(error.variable, "REVIEWPOINT_DB_REPLICA_URLS");
+        assert!(error.reason.starts_with("replica 2: names several hosts"), "{error}");
     }
 
     #[test]

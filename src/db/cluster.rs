@@ -220,15 +220,22 @@ impl Reader<'_> {
             metrics::count_fallback("replica_behind");
             return primary(cluster).await;
         }
-        match replica.pool.get().await {
-            Ok(connection) => {
+        // A replica whose connections are all busy is waited for no longer
+        // than the lag a read accepts anyway: the primary serves it then. That
+        // says nothing of the replica's health, which its monitor judges.
+        match tokio::time::timeout(cluster.max_lag, replica.pool.get()).await {
+            Ok(Ok(connection)) => {
                 metrics::count_read(ReadTarget::Replica);
                 Ok(connection)
             }
-            Err(error) => {
+            Ok(Err(error)) if !error.is_pool_timeout() => {
                 tracing::warn!(replica = %replica.name, %error, "replica unavailable; reading from the primary");
                 replica.set_status(ReplicaStatus::Down);
                 metrics::count_fallback("replica_unavailable");
+                primary(cluster).await
+            }
+            Ok(Err(_)) | Err(_) => {
+                metrics::count_fallback("replica_busy");
                 primary(cluster).await
             }
         }

@@ -7,6 +7,9 @@ use std::error::Error as _;
 use deadpool_postgres::PoolError;
 use tokio_postgres::error::SqlState;
 
+const TIMED_OUT: &str = "the database did not answer in time";
+const POOL_TIMEOUT: &str = "no free connection in time";
+
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
     /// A unique or foreign-key constraint refused the change.
@@ -64,7 +67,7 @@ impl DbError {
     /// The database did not answer within `limit`, on the client's clock.
     pub fn timed_out(limit: std::time::Duration) -> Self {
         tracing::warn!(?limit, "the database did not answer in time");
-        Self::Unavailable { reason: "the database did not answer in time", retry: Retry::No, source: None }
+        Self::Unavailable { reason: TIMED_OUT, retry: Retry::No, source: None }
     }
 
     /// The connection was known to be closed before the statement was sent.
@@ -74,6 +77,12 @@ impl DbError {
 
     fn unavailable(reason: &'static str, retry: Retry, source: impl std::error::Error + Send + Sync + 'static) -> Self {
         Self::Unavailable { reason, retry, source: Some(Box::new(source)) }
+    }
+
+    /// Whether no pooled connection came free in time: the server may be
+    /// perfectly healthy, only busy.
+    pub fn is_pool_timeout(&self) -> bool {
+        matches!(self, Self::Unavailable { reason: POOL_TIMEOUT, .. })
     }
 
     /// Why `access` may run again at once after this error, if it may: the
@@ -163,7 +172,7 @@ impl From<PoolError> for DbError {
                 }
                 other => other,
             },
-            PoolError::Timeout(_) => Self::unavailable("no free connection in time", Retry::No, error),
+            PoolError::Timeout(_) => Self::unavailable(POOL_TIMEOUT, Retry::No, error),
             other => Self::unavailable("pool closed", Retry::No, other),
         }
     }

@@ -107,9 +107,13 @@ impl Replicated {
     }
 
     async fn app_over(&self, primary: DatabaseUrl) -> (TestApp, oneshot::Sender<()>) {
-        let settings = Environment::Dev.pool();
-        let primary = db::build_pool(&primary, settings);
-        let replica = db::build_pool(&self.replica_url(), settings);
+        let replica = db::build_pool(&self.replica_url(), Environment::Dev.pool());
+        self.app_with(primary, replica).await
+    }
+
+    /// An app whose replica pool is `replica` (the test may hold its connections).
+    async fn app_with(&self, primary: DatabaseUrl, replica: db::Pool) -> (TestApp, oneshot::Sender<()>) {
+        let primary = db::build_pool(&primary, Environment::Dev.pool());
         let state = TestApp::state_with(Cluster::new(primary, vec![("replica 1".into(), replica)], MAX_LAG));
         let (stop, stopped) = oneshot::channel::<()>();
         let app = TestApp::serve_until(state, async {
@@ -449,4 +453,41 @@ async fn promoting_the_replica_after_the_primary_stops_brings_writes_back_withou
     assert!(longest < Duration::from_secs(10), "no write hangs: {longest:?}");
     assert!(recovered < Duration::from_secs(5), "writes succeed within 5 s of the promotion: {recovered:?}");
     assert_eq!(found, acknowledged.len() as i64, "every acknowledged write is on the new primary");
+}
+
+#[tokio::test]
+async fn a_replica_whose_connections_are_busy_is_passed_over_at_once_and_stays_in_rotation() {
+    let servers = Replicated::start().await;
+    let replica = db::build_pool(&servers.replica_url(), Environment::Test.pool());
+    let (app, stop_app) = servers.app_with(servers.primary_url(), replica.clone()).await;
+    let user = app.user("busy@example.com").await;
+    wait_for_replica(&app, "in_rotation", Duration::from_secs(5)).await;
+    // Until the replica has replayed the user and serves the read itself.
+    let replica_reads = async || {
+        let metrics = app.get("/metrics").await.text().await.expect("metrics");
+        let line = metrics.lines().find_map(|line| line.strip_prefix("db_reads_total{target=\"replica\"} "));
+        line.and_then(|count| count.parse::<f64>().ok()).unwrap_or(0.0)
+    };
+    let waiting = Instant::now();
+    let before = replica_reads().await;
+    while replica_reads().await == before {
+        assert!(waiting.elapsed() < Duration::from_secs(5), "the replica never served a read");
+        app.call(Method::GET, "/api/v1/auth/me", Some(&user.token), None).await.expect(200);
+    }
+    let held = replica.get().await.expect("the replica pool's only connection");
+
+    let started = Instant::now();
+    let me = app.call(Method::GET, "/api/v1/auth/me", Some(&user.token), None).await;
+    let took = started.elapsed();
+    let health = app.get("/api/v1/health").await.json::<serde_json::Value>().await.expect("health");
+    let metrics = app.get("/metrics").await.text().await.expect("metrics");
+    drop(held);
+    stop(app, stop_app).await;
+
+    me.expect(200);
+    println!("a read while the replica's pool was busy: answered from the primary in {took:.1?}");
+    assert!(took < Duration::from_secs(1), "not the pool's 5 s wait: {took:?}");
+    assert_eq!(health["replicas"][0]["status"], "in_rotation", "busy is not down: {health}");
+    // Process-wide counters: present, not exact.
+    assert!(metrics.contains(r#"db_replica_fallbacks_total{reason="replica_busy"} "#), "{metrics}");
 }
