@@ -6,7 +6,11 @@
 //! kept: named and labelled for the checkout, reused by the next run (its data
 //! stays), stopped when the server stops, removed by `reviewpoint dev-db rm`.
 //! The image is the official one when it is present or can be pulled, else
-//! the one `tests/postgres-image/build.sh` builds offline.
+//! the one `tests/postgres-image/build.sh` builds offline. Its port is
+//! published on 127.0.0.1 only, and its password is generated when the
+//! container is made and kept in the container's own environment, where the
+//! next run reads it: no other machine can reach it, and no known password
+//! opens it.
 //!
 //! Only in builds with the `dev-services` feature (a default one); production
 //! builds leave it and its dependencies out (`--no-default-features`).
@@ -152,12 +156,18 @@ async fn start(config: &Config, address: String) -> Result<DevDatabase, DevServi
     let existing = docker.inspect_container(&name, None).await.ok();
     // A container that exists is reused whatever image is asked for.
     let image = if existing.is_some() { OFFICIAL_IMAGE } else { choose_image(&docker).await };
+    let password = match existing.as_ref().and_then(kept_password) {
+        Some(kept) => kept,
+        None => generated_password(),
+    };
     let container = Postgres::default()
+        .with_password(&password)
         .with_name(image.name)
         .with_tag(image.tag)
         .with_container_name(&name)
         .with_label(CHECKOUT_LABEL, env!("CARGO_MANIFEST_DIR"))
         .with_reuse(ReuseDirective::Always)
+        .with_host_config_modifier(publish_on_loopback_only)
         .start()
         .await
         .map_err(|error| match existing.is_none() && image.name == OFFICIAL_IMAGE.name {
@@ -166,7 +176,7 @@ async fn start(config: &Config, address: String) -> Result<DevDatabase, DevServi
         })?;
     let failed = |reason: String| DevServicesError::Container { name: name.clone(), reason };
     let port = container.get_host_port_ipv4(5432).await.map_err(|error| failed(error.to_string()))?;
-    let url = config.database.with_host_and_port("127.0.0.1", port);
+    let url = config.database.with_host_and_port("127.0.0.1", port).with_password(&password);
     wait_until_ready(&url).await.map_err(failed)?;
     let used = match &existing {
         Some(existing) => format!(
@@ -178,10 +188,41 @@ async fn start(config: &Config, address: String) -> Result<DevDatabase, DevServi
     tracing::info!(
         url = %url.redacted(),
         "dev services: no database at {address}, so PostgreSQL runs in a {used}, ready in {:.1} s; \
-         psql connects at that URL with the default URL's password; `reviewpoint dev-db rm` removes it",
+         its password is POSTGRES_PASSWORD in the container's environment (docker inspect {name}); \
+         `reviewpoint dev-db rm` removes it",
         started.elapsed().as_secs_f64()
     );
     Ok(DevDatabase { url, container })
+}
+
+/// 24 random bytes, base64url: the container's PostgreSQL password.
+fn generated_password() -> String {
+    use base64::Engine;
+    let mut bytes = [0u8; 24];
+    getrandom::fill(&mut bytes).expect("the OS provides randomness");
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// The password a container was made with, from its environment.
+fn kept_password(container: &bollard::models::ContainerInspectResponse) -> Option<String> {
+    let env = container.config.as_ref()?.env.as_ref()?;
+    env.iter().find_map(|entry| entry.strip_prefix("POSTGRES_PASSWORD=")).map(str::to_owned)
+}
+
+/// Docker publishes a port on every interface unless told an address: the
+/// container's PostgreSQL is for this machine only.
+fn publish_on_loopback_only(host: &mut bollard::models::HostConfig) {
+    let loopback = Some("127.0.0.1".to_owned());
+    if let Some(bindings) = host.port_bindings.as_mut() {
+        for binding in bindings.values_mut().flatten().flatten() {
+            binding.host_ip.clone_from(&loopback);
+        }
+    }
+    if host.publish_all_ports == Some(true) {
+        host.publish_all_ports = Some(false);
+        let any_port = bollard::models::PortBinding { host_ip: loopback, host_port: Some(String::new()) };
+        host.port_bindings.get_or_insert_default().insert("5432/tcp".to_owned(), Some(vec![any_port]));
+    }
 }
 
 /// The official image if present, else the offline one if built, else the

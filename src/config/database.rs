@@ -170,6 +170,13 @@ impl DatabaseUrl {
         Self { config, tls: self.tls.clone() }
     }
 
+    /// The same URL with another password (dev services generate theirs).
+    pub fn with_password(&self, password: &str) -> Self {
+        let mut config = self.config.clone();
+        config.password(password);
+        Self { config, tls: self.tls.clone() }
+    }
+
     /// The same URL in plain text (`sslmode=disable`): for a connection
     /// through something that reads the protocol, such as the tests' fault
     /// proxy, which cuts a connection after a given statement.

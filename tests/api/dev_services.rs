@@ -73,6 +73,17 @@ async fn post(port: u16, path: &str, body: &serde_json::Value) -> u16 {
 }
 
 /// Whether the container exists, and whether it runs.
+/// Where the container's ports are published (host addresses) and the
+/// password it was made with.
+async fn exposure(name: &str) -> (Vec<String>, Option<String>) {
+    let docker = Docker::connect_with_local_defaults().expect("docker");
+    let container = docker.inspect_container(name, None).await.expect("the container");
+    let ports = container.network_settings.and_then(|settings| settings.ports).unwrap_or_default();
+    let hosts = ports.values().flatten().flatten().filter_map(|binding| binding.host_ip.clone()).collect();
+    let env = container.config.and_then(|config| config.env).unwrap_or_default();
+    (hosts, env.iter().find_map(|entry| entry.strip_prefix("POSTGRES_PASSWORD=")).map(str::to_owned))
+}
+
 async fn container_state(name: &str) -> Option<bool> {
     let docker = Docker::connect_with_local_defaults().expect("docker");
     let container = docker.inspect_container(name, None).await.ok()?;
@@ -93,6 +104,7 @@ async fn serve_in_dev_with_no_database_starts_one_in_a_container_and_keeps_its_d
     let user = serde_json::json!({ "email": "dev@example.com", "password": PASSWORD });
 
     let (first, port, first_start) = serve(&container, closed, &log).await;
+    let (published_on, password) = exposure(&container).await;
     let registered = post(port, "/auth/register", &user).await;
     terminate(first);
     let after_first = container_state(&container).await;
@@ -109,6 +121,10 @@ async fn serve_in_dev_with_no_database_starts_one_in_a_container_and_keeps_its_d
     println!("dev services: first start {first_start:.2?}, second start {second_start:.2?}");
 
     assert_eq!(registered, 201);
+    assert!(!published_on.is_empty() && published_on.iter().all(|host| host == "127.0.0.1"), "{published_on:?}");
+    let password = password.expect("a password");
+    assert!(password.len() >= 32 && password != "postgres", "a generated password");
+    assert!(!logs.contains(&password), "never logged");
     assert_eq!(after_first, Some(false), "the container is stopped with the server and kept");
     assert_eq!(logged_in, 200, "the second run finds the account the first one wrote");
     let started = logs.lines().filter(|line| line.contains("PostgreSQL runs in a")).collect::<Vec<_>>();
