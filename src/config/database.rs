@@ -239,3 +239,38 @@ impl fmt::Debug for DatabaseUrl {
         f.write_str(&self.redacted())
     }
 }
+
+/// `dev` in a build with dev services (the default cargo features), `prod`
+/// in a production build (`--no-default-features`): a deployment that
+/// forgets `REVIEWPOINT_ENVIRONMENT` must not log reset links, sign tokens
+/// with a random key per process and migrate by itself.
+pub(super) fn default_environment(dev_services_built: bool) -> &'static str {
+    if dev_services_built { "dev" } else { "prod" }
+}
+
+/// Comma-separated URLs; a comma inside one URL's host list
+/// (`postgresql://h1,h2/db`) does not start a new one: only a scheme does.
+pub(super) fn replica_urls(value: &str) -> Result<Vec<DatabaseUrl>, String> {
+    let mut urls: Vec<String> = Vec::new();
+    for part in value.split(',').map(str::trim).filter(|part| !part.is_empty()) {
+        match urls.last_mut() {
+            Some(previous) if !part.contains("://") => {
+                previous.push(',');
+                previous.push_str(part);
+            }
+            _ => urls.push(part.to_owned()),
+        }
+    }
+    urls.iter()
+        .enumerate()
+        .map(|(n, url)| {
+            let parsed = DatabaseUrl::parse(url).map_err(|error| format!("replica {}: {error}", n + 1))?;
+            // Read-your-writes compares the position read on one server with
+            // the replay of the server the read runs on: both must be one.
+            if parsed.connect_config().get_hosts().len() > 1 {
+                return Err(format!("replica {}: names several hosts; give each replica a URL of its own", n + 1));
+            }
+            Ok(parsed)
+        })
+        .collect()
+}

@@ -7,7 +7,7 @@ use std::{fmt, time::Duration};
 use lettre::message::Mailbox;
 use url::Url;
 
-use super::RateLimits;
+use super::{ConfigError, Environment, RateLimits, values};
 
 pub const DEFAULT_MAIL_FROM: &str = "ReViewPoint <no-reply@localhost>";
 /// The web app's page that completes a reset (its dev server's address).
@@ -136,6 +136,33 @@ pub fn web_url(value: &str) -> Result<Url, String> {
     match Url::parse(value) {
         Ok(url) if matches!(url.scheme(), "http" | "https") && url.host_str().is_some() => Ok(url),
         _ => Err(format!("expected an absolute http:// or https:// URL, got {value:?}")),
+    }
+}
+
+/// Prod sends its mail: without a server to send to, password reset would
+/// answer 202 and never mail anyone.
+pub(super) fn smtp_url(
+    lookup: &impl Fn(&str) -> Option<String>,
+    environment: Environment,
+) -> Result<Option<SmtpUrl>, ConfigError> {
+    let variable = "REVIEWPOINT_SMTP_URL";
+    match values::optional(lookup, variable, SmtpUrl::parse)? {
+        None if environment == Environment::Prod => Err(ConfigError {
+            variable,
+            reason: "is required in prod: password reset mail is sent over SMTP (e.g. smtps://user:password@mail.example.com)"
+                .into(),
+        }),
+        // Reset links (and any AUTH password) would cross the network in
+        // the clear, or an attacker could strip an opportunistic STARTTLS.
+        Some(smtp) if environment == Environment::Prod && !smtp.is_secure_or_plain_on_purpose() => Err(ConfigError {
+            variable,
+            reason: format!(
+                "must use TLS in prod: smtps://host or smtp://host?tls=required; for a relay on a trusted \
+                 network, say smtp://host?tls=none on purpose (got {})",
+                smtp.redacted()
+            ),
+        }),
+        smtp => Ok(smtp),
     }
 }
 
