@@ -273,8 +273,8 @@ async fn purge_outbox(db: &impl db::Executor) -> Result<(u64, u64), db::DbError>
     }
 }
 
-/// Purges finished sessions and expired refresh tokens in batches until a
-/// batch comes back short.
+/// Purges the refresh tokens nothing needs, then the finished sessions left
+/// without any, in batches until a batch comes back short.
 async fn purge_sessions(db: &impl db::Executor) -> Result<(u64, u64), db::DbError> {
     let mut purged = (0, 0);
     loop {

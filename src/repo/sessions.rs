@@ -126,12 +126,13 @@ impl SessionRepository {
         ))
     }
 
-    /// Deletes up to `batch` finished sessions and up to `batch` expired
-    /// refresh tokens; returns how many of each.
+    /// Deletes up to twice `batch` refresh tokens nothing needs (expired,
+    /// or of ended sessions), then up to `batch` finished sessions left
+    /// without tokens; returns how many sessions and tokens.
     pub async fn purge(db: &impl Executor, batch: u32) -> Result<(u64, u64), DbError> {
         let batch = i64::from(batch);
-        let sessions = db::run!(db, |c| q::purge_sessions().bind(c, &batch))?;
         let tokens = db::run!(db, |c| q::purge_refresh_tokens().bind(c, &batch))?;
+        let sessions = db::run!(db, |c| q::purge_sessions().bind(c, &batch))?;
         Ok((sessions, tokens))
     }
 }

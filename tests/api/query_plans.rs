@@ -18,7 +18,7 @@ use crate::helpers::TestDb;
 
 /// The lookups and lists a request runs on every call, what login runs,
 /// and the sweeper's batched deletes.
-const CHECKED: [(&str, &str); 11] = [
+const CHECKED: [(&str, &str); 13] = [
     ("files.sql", "file_seen_by_owner"),
     ("files.sql", "files_seen_by_owner_first_page"),
     ("files.sql", "files_seen_by_owner_after"),
@@ -30,6 +30,8 @@ const CHECKED: [(&str, &str); 11] = [
     ("password_reset.sql", "sweep_password_reset_throttle"),
     ("idempotency.sql", "sweep_idempotency_keys"),
     ("password_reset.sql", "request_password_reset"),
+    ("sessions.sql", "purge_refresh_tokens"),
+    ("sessions.sql", "purge_sessions"),
 ];
 
 /// Query `name` of `file`, with `:param`s numbered in order of appearance.
@@ -87,6 +89,13 @@ async fn lookups_and_lists_use_indexes_on_large_tables() {
              FROM generate_series(1, 100000) AS n;
              INSERT INTO password_reset_throttle (key, requests, window_started)
              SELECT key, failures, window_started FROM login_throttle;
+             INSERT INTO sessions (user_id, expires_at, ended_at)
+             SELECT id, now() + interval '30 days', CASE WHEN id % 100 = 0 THEN now() END FROM users;
+             INSERT INTO refresh_tokens (token_hash, session_id, expires_at, spent_at)
+             SELECT sha256(convert_to(n::text, 'UTF8')), s.id, now() + make_interval(secs => n % 2000000),
+                    CASE WHEN n % 10 <> 0 THEN now() END
+             FROM generate_series(1, 100000) AS n
+             JOIN sessions AS s ON s.user_id = (SELECT min(id) FROM users) + n % 10000;
              INSERT INTO idempotency_keys (user_id, key, fingerprint, created_at)
              SELECT u.id, format('key-%s', n), '\\x00', now() - make_interval(secs => n % 90000)
              FROM generate_series(1, 100000) AS n
@@ -94,7 +103,15 @@ async fn lookups_and_lists_use_indexes_on_large_tables() {
         )
         .await
         .expect("seed");
-    for table in ["users", "files", "login_throttle", "password_reset_throttle", "idempotency_keys"] {
+    for table in [
+        "users",
+        "files",
+        "login_throttle",
+        "password_reset_throttle",
+        "idempotency_keys",
+        "sessions",
+        "refresh_tokens",
+    ] {
         client.batch_execute(&format!("ANALYZE {table}")).await.expect("analyze");
     }
     let owner: i64 = client.query_one("SELECT min(id) + 5000 FROM users", &[]).await.expect("an owner").get(0);

@@ -281,3 +281,36 @@ async fn instances_purging_at_once_delete_each_finished_session_once() {
     assert_eq!(purged, 30, "every ended session, none twice");
     assert_eq!(me(&app, &ann.token).await, 200, "the live session stays");
 }
+
+#[tokio::test]
+async fn an_ended_session_with_thousands_of_spent_tokens_is_purged_in_batches_cascading_nothing() {
+    let app = TestApp::spawn().await;
+    let ann = app.user("ann@example.com").await;
+    let kept = app.login("ann@example.com", PASSWORD).await.expect(200);
+    // A month of refreshes every 15 minutes, spent tokens of the first session.
+    let client = reviewpoint::db::connect_once(&app.db_url()).await.expect("connect");
+    let spent = "INSERT INTO refresh_tokens (token_hash, session_id, expires_at, spent_at)
+                 SELECT sha256(convert_to(n::text, 'UTF8')), $1, now() + interval '30 days', now()
+                 FROM generate_series(1, 3000) AS n";
+    client.execute(spent, &[&ann.principal.session_id]).await.expect("spent tokens");
+    app.call(Method::POST, "/api/v1/auth/logout", Some(&ann.token), None).await.expect(204);
+
+    let connection = app.pool.get().await.expect("connection");
+    let mut batches = Vec::new();
+    loop {
+        let purged = SessionRepository::purge(&connection, 1000).await.expect("purge");
+        batches.push(purged);
+        if purged == (0, 0) {
+            break;
+        }
+    }
+    drop(connection);
+
+    let tokens: u64 = batches.iter().map(|(_, tokens)| tokens).sum();
+    assert_eq!(tokens, 3001, "every token of the ended session, its first included: {batches:?}");
+    assert!(batches.iter().all(|(_, tokens)| *tokens <= 1000), "at most one batch of each session's: {batches:?}");
+    let sessions: u64 = batches.iter().map(|(sessions, _)| sessions).sum();
+    assert_eq!(sessions, 1, "the session, once its tokens were gone: {batches:?}");
+    assert_eq!(me(&app, text(&kept, "access_token")).await, 200, "the live session and its token stay");
+    refresh(&app, text(&kept, "refresh_token")).await.expect(200);
+}

@@ -784,12 +784,14 @@ impl<'c, 'a, 's, C: GenericClient>
     }
 }
 pub struct PurgeSessionsStmt(&'static str, Option<tokio_postgres::Statement>);
-/// Deletes up to `batch` sessions that ended or expired, with their refresh
-/// tokens. SKIP LOCKED: instances purging at once share the work instead of
-/// waiting for each other.
+/// Deletes up to `batch` sessions that ended or expired and whose refresh
+/// tokens are already gone (purge_refresh_tokens goes first), so that the
+/// delete cascades through nothing: a session refreshed every 15 minutes
+/// for a month has thousands of spent tokens. SKIP LOCKED: instances
+/// purging at once share the work instead of waiting for each other.
 pub fn purge_sessions() -> PurgeSessionsStmt {
     PurgeSessionsStmt(
-        "DELETE FROM sessions WHERE id IN ( SELECT id FROM sessions WHERE ended_at IS NOT NULL OR expires_at <= now() LIMIT $1 FOR UPDATE SKIP LOCKED )",
+        "DELETE FROM sessions WHERE id = ANY (ARRAY( SELECT s.id FROM sessions AS s WHERE (s.ended_at IS NOT NULL OR s.expires_at <= now()) AND NOT EXISTS (SELECT 1 FROM refresh_tokens AS t WHERE t.session_id = s.id) LIMIT $1 FOR UPDATE SKIP LOCKED ))",
         None,
     )
 }
@@ -810,11 +812,14 @@ impl PurgeSessionsStmt {
     }
 }
 pub struct PurgeRefreshTokensStmt(&'static str, Option<tokio_postgres::Statement>);
-/// Deletes up to `batch` expired refresh tokens of sessions still live (a
-/// spent one past its expiry would be refused anyway).
+/// Deletes up to `batch` refresh tokens nothing needs any more: expired
+/// ones (refused anyway), and those of ended sessions (an ended session
+/// refuses every token, so reuse detection needs none of them). Spent
+/// tokens of a live session stay until they expire: presenting one again
+/// is how theft is recognised.
 pub fn purge_refresh_tokens() -> PurgeRefreshTokensStmt {
     PurgeRefreshTokensStmt(
-        "DELETE FROM refresh_tokens WHERE token_hash IN ( SELECT token_hash FROM refresh_tokens WHERE expires_at <= now() LIMIT $1 FOR UPDATE SKIP LOCKED )",
+        "DELETE FROM refresh_tokens WHERE token_hash = ANY (ARRAY( SELECT token_hash FROM refresh_tokens WHERE expires_at <= now() ORDER BY expires_at LIMIT $1 FOR UPDATE SKIP LOCKED ) || ARRAY( SELECT t.token_hash FROM sessions AS s JOIN refresh_tokens AS t ON t.session_id = s.id WHERE s.ended_at IS NOT NULL LIMIT $1 FOR UPDATE OF t SKIP LOCKED ))",
         None,
     )
 }
