@@ -27,32 +27,44 @@ pub fn connector(tls: &DatabaseTls) -> MakeRustlsConnect {
     let builder = ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
         .expect("ring supports the default protocol versions");
-    let verifier: Arc<dyn ServerCertVerifier> = match (&tls.roots, tls.mode) {
+    let check = match (&tls.roots, tls.mode) {
         (Some(roots), mode @ (SslMode::VerifyCa | SslMode::VerifyFull)) => {
             let mut store = RootCertStore::empty();
-            let (added, _unusable) = store.add_parsable_certificates(roots.certificates.iter().cloned());
-            let webpki = WebPkiServerVerifier::builder_with_provider(Arc::new(store), provider.clone()).build();
-            match webpki {
-                Ok(webpki) if mode == SslMode::VerifyFull => webpki,
-                Ok(webpki) => Arc::new(AnyHostName(webpki)),
-                // No usable root among them: every certificate is refused.
+            store.add_parsable_certificates(roots.certificates.iter().cloned());
+            match WebPkiServerVerifier::builder_with_provider(Arc::new(store), provider.clone()).build() {
+                Ok(chain) => Check::Chain { chain, host_name: mode == SslMode::VerifyFull },
                 Err(error) => {
-                    tracing::error!(%error, roots = %roots.source, added, "no usable TLS root for the database");
-                    Arc::new(Unverified { provider, refuse: true })
+                    tracing::error!(%error, roots = %roots.source, "no usable TLS root for the database");
+                    Check::RefuseAll
                 }
             }
         }
-        _ => Arc::new(Unverified { provider, refuse: false }),
+        _ => Check::Nothing,
     };
+    let verifier = Arc::new(Verifier { check, provider });
     let config = builder.dangerous().with_custom_certificate_verifier(verifier).with_no_client_auth();
     MakeRustlsConnect::new(config)
 }
 
-/// `verify-ca`: the chain is checked, the host name is not.
+/// What is checked of the server's certificate. The handshake's signatures
+/// are checked in every case, so the server holds the key it presents.
 #[derive(Debug)]
-struct AnyHostName(Arc<WebPkiServerVerifier>);
+enum Check {
+    /// `prefer` and `require`: any certificate, as libpq accepts.
+    Nothing,
+    /// `verify-ca` (the chain) and `verify-full` (the chain and the host name).
+    Chain { chain: Arc<WebPkiServerVerifier>, host_name: bool },
+    /// A verify mode whose roots hold no usable certificate.
+    RefuseAll,
+}
 
-impl ServerCertVerifier for AnyHostName {
+#[derive(Debug)]
+struct Verifier {
+    check: Check,
+    provider: Arc<CryptoProvider>,
+}
+
+impl ServerCertVerifier for Verifier {
     fn verify_server_cert(
         &self,
         end_entity: &CertificateDer<'_>,
@@ -62,59 +74,17 @@ impl ServerCertVerifier for AnyHostName {
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
         use rustls::{CertificateError, Error};
-        match self.0.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now) {
+        let (chain, host_name) = match &self.check {
+            Check::Nothing => return Ok(ServerCertVerified::assertion()),
+            Check::RefuseAll => return Err(Error::InvalidCertificate(CertificateError::UnknownIssuer)),
+            Check::Chain { chain, host_name } => (chain, *host_name),
+        };
+        match chain.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now) {
             Err(Error::InvalidCertificate(
                 CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
-            )) => Ok(ServerCertVerified::assertion()),
+            )) if !host_name => Ok(ServerCertVerified::assertion()),
             other => other,
         }
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.0.verify_tls12_signature(message, cert, dss)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.0.verify_tls13_signature(message, cert, dss)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.supported_verify_schemes()
-    }
-}
-
-/// `prefer` and `require`: any certificate, as libpq accepts (the handshake's
-/// signatures are still checked, so the server holds the key it presents).
-#[derive(Debug)]
-struct Unverified {
-    provider: Arc<CryptoProvider>,
-    /// Refuse every certificate instead (verify modes with no usable root).
-    refuse: bool,
-}
-
-impl ServerCertVerifier for Unverified {
-    fn verify_server_cert(
-        &self,
-        _end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp_response: &[u8],
-        _now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        if self.refuse {
-            return Err(rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer));
-        }
-        Ok(ServerCertVerified::assertion())
     }
 
     fn verify_tls12_signature(
