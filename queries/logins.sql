@@ -29,6 +29,9 @@ WITH limits (key, max_failures) AS (
     INSERT INTO login_throttle AS t (key, failures, window_started, locked_until)
     SELECT key, 1, now(), CASE WHEN max_failures <= 1 THEN now() + make_interval(secs => :window_seconds) END
     FROM limits
+    -- Rows are locked in key order (account, then client), as every other
+    -- statement that locks both does: no two wait on each other in a cycle.
+    ORDER BY key
     ON CONFLICT (key) DO UPDATE SET
         failures = CASE
             WHEN t.window_started + make_interval(secs => :window_seconds) <= now() THEN 1
@@ -72,7 +75,11 @@ FROM (VALUES ('account:' || encode(sha256(convert_to(lower(:email), 'UTF8')), 'h
               CAST(:account_window AS timestamptz), CAST(:max_per_account AS integer)),
              (CAST(:client_key AS text), CAST(:client_window AS timestamptz), CAST(:max_per_client AS integer)))
      AS k (key, window_started, max_failures)
-WHERE t.key = k.key AND t.window_started = k.window_started AND t.failures BETWEEN 1 AND k.max_failures;
+WHERE t.key = k.key AND t.window_started = k.window_started AND t.failures BETWEEN 1 AND k.max_failures
+  -- Locked in key order first, as reserve_login_attempt locks them.
+  AND t.key IN (SELECT l.key FROM login_throttle AS l WHERE l.key IN (SELECT key FROM (VALUES
+          ('account:' || encode(sha256(convert_to(lower(:email), 'UTF8')), 'hex')), (CAST(:client_key AS text))) AS both_keys (key))
+      ORDER BY l.key FOR UPDATE);
 
 --! sweep_login_throttle
 --- Removes up to `batch` windows that ended, and their locks with them

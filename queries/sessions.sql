@@ -33,16 +33,23 @@ WITH account AS (
     SELECT :token_hash, id, expires_at FROM session
 ), login AS (
     UPDATE users SET last_login_at = now() WHERE id IN (SELECT user_id FROM session)
-), attempts_forgotten AS (
-    DELETE FROM login_throttle
-    WHERE key = 'account:' || encode(sha256(convert_to(lower(:email), 'UTF8')), 'hex')
+), throttle AS (
+    -- The throttle rows this login settles, locked in key order as
+    -- reserve_login_attempt locks them (account, then client): two
+    -- statements that lock both rows never wait on each other in a cycle.
+    SELECT key
+    FROM login_throttle
+    WHERE key IN ('account:' || encode(sha256(convert_to(lower(:email), 'UTF8')), 'hex'), :client_key)
       AND EXISTS (SELECT 1 FROM session)
-), client_attempt_given_back AS (
-    UPDATE login_throttle
-    SET failures = failures - 1,
-        locked_until = CASE WHEN failures - 1 >= :max_per_client THEN locked_until END
-    WHERE key = :client_key AND window_started = :client_window AND failures BETWEEN 1 AND :max_per_client
-      AND EXISTS (SELECT 1 FROM session)
+    ORDER BY key
+    FOR UPDATE
+), attempts_settled AS (
+    -- The account's attempts are forgotten; the client's one is given back.
+    UPDATE login_throttle AS t
+    SET failures = CASE WHEN t.key = :client_key THEN t.failures - 1 ELSE 0 END,
+        locked_until = CASE WHEN t.key = :client_key AND t.failures - 1 >= :max_per_client THEN t.locked_until END
+    WHERE t.key IN (SELECT key FROM throttle)
+      AND (t.key <> :client_key OR (t.window_started = :client_window AND t.failures BETWEEN 1 AND :max_per_client))
 )
 SELECT id, expires_at FROM session;
 

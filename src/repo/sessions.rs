@@ -60,8 +60,8 @@ impl SessionRepository {
                 &ttl,
                 &hash,
                 &email,
-                &per_client,
                 &client,
+                &per_client,
                 &attempt.client_window
             )
             .opt())?;

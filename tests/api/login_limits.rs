@@ -234,3 +234,27 @@ async fn registrations_are_limited_per_client_address_before_any_password_is_has
     let email = registered.body["email"].as_str().expect("email");
     assert_eq!(b.login(email, PASSWORD).await.status, 200, "logins are not counted as registrations");
 }
+
+#[tokio::test]
+async fn concurrent_right_and_wrong_logins_for_one_account_never_deadlock() {
+    let db = TestDb::new().await;
+    let limits =
+        [("REVIEWPOINT_LOGIN_MAX_FAILURES_PER_ACCOUNT", "1000"), ("REVIEWPOINT_LOGIN_MAX_FAILURES_PER_CLIENT", "1000")];
+    let server = Instance::start(&db, &limits).await;
+    server.register("ann@example.com").await;
+
+    let logins = (0..48).map(|n| server.login("ann@example.com", if n % 3 == 0 { "wrong password" } else { PASSWORD }));
+    let answers = futures::future::join_all(logins).await;
+    let metrics = server.http.get(server.base.replace("/api/v1/auth", "/metrics")).send().await.expect("metrics");
+    let metrics = metrics.text().await.expect("text");
+
+    // Each login locks its throttle rows in one order (account, then client).
+    let retried =
+        metrics.lines().filter(|line| line.starts_with("db_retries_total{cause=\"deadlock\"}")).collect::<Vec<_>>();
+    assert!(retried.iter().all(|line| line.ends_with(" 0")), "deadlocks: {retried:?}");
+    for (n, answer) in answers.iter().enumerate() {
+        assert!(matches!(answer.status, 200 | 401 | 503), "login {n}: {} {}", answer.status, answer.body);
+        assert!(answer.status != 401 || n % 3 == 0, "login {n}, the right password, answered 401");
+    }
+    assert!(answers.iter().filter(|answer| answer.status == 200).count() >= 16, "most right passwords sign in");
+}

@@ -14,8 +14,8 @@ pub struct StartSessionParams<
     pub ttl_seconds: f64,
     pub token_hash: T3,
     pub email: T4,
-    pub max_per_client: i32,
     pub client_key: T5,
+    pub max_per_client: i32,
     pub client_window: Option<chrono::DateTime<chrono::Utc>>,
 }
 #[derive(Debug)]
@@ -429,7 +429,7 @@ pub struct StartSessionStmt(&'static str, Option<tokio_postgres::Statement>);
 /// then sees this session and ends it.
 pub fn start_session() -> StartSessionStmt {
     StartSessionStmt(
-        "WITH account AS ( SELECT id FROM users WHERE id = $1 AND is_active AND hashed_password = $2 FOR NO KEY UPDATE ), session AS ( INSERT INTO sessions (user_id, user_agent, expires_at) SELECT id, $3, now() + make_interval(secs => $4) FROM account RETURNING id, user_id, expires_at ), first_token AS ( INSERT INTO refresh_tokens (token_hash, session_id, expires_at) SELECT $5, id, expires_at FROM session ), login AS ( UPDATE users SET last_login_at = now() WHERE id IN (SELECT user_id FROM session) ), attempts_forgotten AS ( DELETE FROM login_throttle WHERE key = 'account:' || encode(sha256(convert_to(lower($6), 'UTF8')), 'hex') AND EXISTS (SELECT 1 FROM session) ), client_attempt_given_back AS ( UPDATE login_throttle SET failures = failures - 1, locked_until = CASE WHEN failures - 1 >= $7 THEN locked_until END WHERE key = $8 AND window_started = $9 AND failures BETWEEN 1 AND $7 AND EXISTS (SELECT 1 FROM session) ) SELECT id, expires_at FROM session",
+        "WITH account AS ( SELECT id FROM users WHERE id = $1 AND is_active AND hashed_password = $2 FOR NO KEY UPDATE ), session AS ( INSERT INTO sessions (user_id, user_agent, expires_at) SELECT id, $3, now() + make_interval(secs => $4) FROM account RETURNING id, user_id, expires_at ), first_token AS ( INSERT INTO refresh_tokens (token_hash, session_id, expires_at) SELECT $5, id, expires_at FROM session ), login AS ( UPDATE users SET last_login_at = now() WHERE id IN (SELECT user_id FROM session) ), throttle AS ( SELECT key FROM login_throttle WHERE key IN ('account:' || encode(sha256(convert_to(lower($6), 'UTF8')), 'hex'), $7) AND EXISTS (SELECT 1 FROM session) ORDER BY key FOR UPDATE ), attempts_settled AS ( UPDATE login_throttle AS t SET failures = CASE WHEN t.key = $7 THEN t.failures - 1 ELSE 0 END, locked_until = CASE WHEN t.key = $7 AND t.failures - 1 >= $8 THEN t.locked_until END WHERE t.key IN (SELECT key FROM throttle) AND (t.key <> $7 OR (t.window_started = $9 AND t.failures BETWEEN 1 AND $8)) ) SELECT id, expires_at FROM session",
         None,
     )
 }
@@ -460,8 +460,8 @@ impl StartSessionStmt {
         ttl_seconds: &'a f64,
         token_hash: &'a T3,
         email: &'a T4,
-        max_per_client: &'a i32,
         client_key: &'a T5,
+        max_per_client: &'a i32,
         client_window: &'a Option<chrono::DateTime<chrono::Utc>>,
     ) -> StartSessionQuery<'c, 'a, 's, C, StartSession, 9> {
         StartSessionQuery {
@@ -473,8 +473,8 @@ impl StartSessionStmt {
                 ttl_seconds,
                 token_hash,
                 email,
-                max_per_client,
                 client_key,
+                max_per_client,
                 client_window,
             ],
             query: self.0,
@@ -522,8 +522,8 @@ impl<
             &params.ttl_seconds,
             &params.token_hash,
             &params.email,
-            &params.max_per_client,
             &params.client_key,
+            &params.max_per_client,
             &params.client_window,
         )
     }
