@@ -150,5 +150,6 @@ fn production_settings(database_url: &str, port: u16) -> Result<Vec<(&'static st
         ("REVIEWPOINT_LOGIN_MAX_FAILURES_PER_CLIENT", "1000000".into()),
         ("REVIEWPOINT_RESET_MAX_PER_EMAIL", "1000000".into()),
         ("REVIEWPOINT_RESET_MAX_PER_CLIENT", "1000000".into()),
+        ("REVIEWPOINT_REGISTER_MAX_PER_CLIENT", "1000000".into()),
     ])
 }
