@@ -266,14 +266,14 @@ impl AuthApi {
         // Counted before the password is checked, in the statement that
         // decides whether it may be: however many attempts race, at most the
         // limit's number of passwords are checked per window.
-        let attempt =
+        let mut attempt =
             db::retry!(state.db.writer(), Access::Write, |db| LoginRepository::reserve(db, &email, &client, limits))?;
         if let Some(until) = attempt.refused_until {
             db::retry!(state.db.writer(), Access::Write, |db| LoginRepository::give_back(db, &attempt))?;
             return Err(ApiError::TooManyLogins { retry_after: seconds_until(until) }.into());
         }
         // A wrong password keeps its count.
-        let Some(account) = check_password(slot, password, attempt.credentials.clone()).await? else {
+        let Some(account) = check_password(slot, password, attempt.credentials.take()).await? else {
             return Err(ApiError::WrongCredentials.into());
         };
         let inactive = || ApiError::Forbidden("this account is inactive");
