@@ -158,6 +158,9 @@ fn is_tls_failure(error: &tokio_postgres::Error) -> bool {
         }
         source = cause.source();
     }
+    // tokio-postgres keeps its error kinds private, and its own TLS failure
+    // ("server does not support TLS", under sslmode=require) has no rustls
+    // cause: its message is all there is to tell it by.
     error.to_string().contains("TLS")
 }
 
