@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use lettre::{
-    AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
+    Address, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
     message::{Mailbox, header::ContentType},
 };
 
@@ -71,11 +71,14 @@ impl Transport {
 /// every attempt, so a repeat delivery is recognisable as one.
 fn message(from: &Mailbox, mail: &OutboxMail) -> Result<Message, SendError> {
     let permanent = |message: String| SendError { permanent: true, message };
-    let to: Mailbox =
+    // A bare address, never a mailbox: `Ann <victim@example.com>` or
+    // `<victim@example.com>` stored before the email grammar was narrowed
+    // must not be mailed to the address inside it.
+    let to: Address =
         mail.recipient.parse().map_err(|error| permanent(format!("the recipient cannot be addressed: {error}")))?;
     Message::builder()
         .from(from.clone())
-        .to(to)
+        .to(Mailbox::new(None, to))
         .subject(mail.subject.as_str())
         .message_id(Some(format!("<outbox-{}@{}>", mail.id, from.email.domain())))
         .header(ContentType::TEXT_PLAIN)
@@ -120,7 +123,9 @@ mod tests {
         let again = String::from_utf8(message(&from, &retried).expect("a message").formatted()).expect("text");
         assert!(first.contains("Message-ID: <outbox-42@localhost>"), "{first}");
         assert!(again.contains("Message-ID: <outbox-42@localhost>"));
-        let nowhere = OutboxMail { recipient: "not an address".into(), ..mail };
-        assert!(message(&from, &nowhere).is_err_and(|error| error.permanent));
+        for nowhere in ["not an address", "<victim@example.com>", "Ann <victim@example.com>"] {
+            let mail = OutboxMail { recipient: nowhere.into(), ..mail.clone() };
+            assert!(message(&from, &mail).is_err_and(|error| error.permanent), "{nowhere}");
+        }
     }
 }
