@@ -15,6 +15,7 @@ mod metrics;
 mod password_reset;
 mod request_id;
 mod route_table;
+mod rule_text;
 mod security;
 mod sessions;
 mod timestamp;

@@ -11,6 +11,7 @@ use super::{
     client_address::client_address,
     error::{ApiError, Errors, status::*},
     json::Json,
+    rule_text::RuleText,
     security::{BearerAuth, user_gone},
     users::UserBody,
 };
@@ -22,16 +23,11 @@ use crate::{
     state::AppState,
 };
 
-/// A new account's sign-in details.
+/// A new account's sign-in details; the email must be new in any letter case.
 #[derive(Debug, Object)]
 #[oai(rename = "Registration", deny_unknown_fields, example)]
 pub struct Registration {
-    /// Your email; unique regardless of letter case.
-    #[oai(validator(
-        max_length = 255,
-        pattern = r"^[^@\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]{1,64}@[^@.\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+(\.[^@.\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+)+$"
-    ))]
-    pub email: String,
+    pub email: RuleText<Email>,
     /// 8 to 128 characters.
     #[oai(validator(min_length = 8, max_length = 128))]
     pub password: String,

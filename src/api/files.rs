@@ -14,6 +14,7 @@ use super::{
     body::{Fields, JsonBody, Validate},
     error::{ApiError, Errors, status::*},
     json::Json,
+    rule_text::RuleText,
     security::{BearerAuth, user_gone},
     timestamp::Timestamp,
 };
@@ -71,19 +72,8 @@ pub struct FilePage {
 #[derive(Debug, Object)]
 #[oai(rename = "NewFile", deny_unknown_fields, example)]
 pub struct NewFileBody {
-    /// 1 to 255 characters, no control characters.
-    #[oai(validator(
-        min_length = 1,
-        max_length = 255,
-        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\x00-\x1f\x7f-\x9f]*$"
-    ))]
-    pub filename: String,
-    /// A media type such as `application/pdf`, at most 128 characters.
-    #[oai(validator(
-        max_length = 128,
-        pattern = r"^[A-Za-z0-9!#$&^_.+-]{1,127}/[A-Za-z0-9!#$&^_.+-]{1,127}(;[\x20-\x7e]*)?$"
-    ))]
-    pub content_type: String,
+    pub filename: RuleText<Filename>,
+    pub content_type: RuleText<ContentType>,
 }
 
 impl Example for NewFileBody {
@@ -106,23 +96,10 @@ impl Validate for NewFileBody {
 #[derive(Debug, Object)]
 #[oai(rename = "FilePatch", deny_unknown_fields)]
 pub struct FilePatch {
-    #[oai(
-        nullable,
-        validator(
-            min_length = 1,
-            max_length = 255,
-            pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\x00-\x1f\x7f-\x9f]*$"
-        )
-    )]
-    pub filename: Option<String>,
-    #[oai(
-        nullable,
-        validator(
-            max_length = 128,
-            pattern = r"^[A-Za-z0-9!#$&^_.+-]{1,127}/[A-Za-z0-9!#$&^_.+-]{1,127}(;[\x20-\x7e]*)?$"
-        )
-    )]
-    pub content_type: Option<String>,
+    #[oai(nullable)]
+    pub filename: Option<RuleText<Filename>>,
+    #[oai(nullable)]
+    pub content_type: Option<RuleText<ContentType>>,
 }
 
 impl Validate for FilePatch {

@@ -10,6 +10,7 @@ use super::{
     client_address::client_address,
     error::{ApiError, Errors, status::*},
     json::Json,
+    rule_text::RuleText,
 };
 use crate::{
     auth,
@@ -19,16 +20,11 @@ use crate::{
     state::AppState,
 };
 
-/// An account's email, to mail a password reset link to.
+/// An account's email, in any letter case, to mail a password reset link to.
 #[derive(Debug, Object)]
 #[oai(rename = "PasswordResetRequest", deny_unknown_fields, example)]
 pub struct PasswordResetRequest {
-    /// The account's email, in any letter case.
-    #[oai(validator(
-        max_length = 255,
-        pattern = r"^[^@\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]{1,64}@[^@.\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+(\.[^@.\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+)+$"
-    ))]
-    pub email: String,
+    pub email: RuleText<Email>,
 }
 
 impl Example for PasswordResetRequest {

@@ -11,6 +11,7 @@ use super::{
     error::{ApiError, Errors, status::*},
     json::Json,
     json_object::JsonObject,
+    rule_text::RuleText,
     security::{BearerAuth, user_gone},
     timestamp::Timestamp,
 };
@@ -75,14 +76,8 @@ impl From<User> for UserBody {
 #[derive(Debug, Object)]
 #[oai(rename = "UserPatch", deny_unknown_fields)]
 pub struct UserPatch {
-    #[oai(
-        nullable,
-        validator(
-            max_length = 255,
-            pattern = r"^[^@\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]{1,64}@[^@.\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+(\.[^@.\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+)+$"
-        )
-    )]
-    pub email: Option<String>,
+    #[oai(nullable)]
+    pub email: Option<RuleText<Email>>,
     /// 8 to 128 characters; replaces the password.
     #[oai(nullable, validator(min_length = 8, max_length = 128))]
     pub password: Option<String>,

@@ -34,6 +34,15 @@ pub enum FileError {
 pub struct Filename(String);
 
 impl Filename {
+    /// The grammar of [`Filename::parse`] as an ECMA-262 regular expression,
+    /// the spec's `pattern` (with lengths 1 to [`FILENAME_MAX`]): one
+    /// character that is neither control nor white space, none that is control.
+    pub const PATTERN: &str = concat!(
+        r"^[^\x00-\x1f\x7f-\x9f]*",
+        r"[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]",
+        r"[^\x00-\x1f\x7f-\x9f]*$",
+    );
+
     pub fn parse(input: &str) -> Result<Self, FileError> {
         if input.trim().is_empty() {
             return Err(FileError::EmptyFilename);
@@ -58,6 +67,10 @@ impl Filename {
 pub struct ContentType(String);
 
 impl ContentType {
+    /// The grammar of [`ContentType::parse`] as an ECMA-262 regular
+    /// expression, the spec's `pattern` (with `maxLength` [`CONTENT_TYPE_MAX`]).
+    pub const PATTERN: &str = r"^[A-Za-z0-9!#$&^_.+-]{1,127}/[A-Za-z0-9!#$&^_.+-]{1,127}(;[\x20-\x7e]*)?$";
+
     pub fn parse(input: &str) -> Result<Self, FileError> {
         if input.chars().count() > CONTENT_TYPE_MAX {
             return Err(FileError::ContentTypeTooLong);
