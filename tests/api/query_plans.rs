@@ -18,7 +18,7 @@ use crate::helpers::TestDb;
 
 /// The lookups and lists a request runs on every call, what login runs,
 /// and the sweeper's batched deletes.
-const CHECKED: [(&str, &str); 13] = [
+const CHECKED: [(&str, &str); 14] = [
     ("files.sql", "file_seen_by_owner"),
     ("files.sql", "files_seen_by_owner_first_page"),
     ("files.sql", "files_seen_by_owner_after"),
@@ -28,6 +28,7 @@ const CHECKED: [(&str, &str); 13] = [
     ("sessions.sql", "start_session"),
     ("logins.sql", "sweep_login_throttle"),
     ("password_reset.sql", "sweep_password_reset_throttle"),
+    ("registrations.sql", "sweep_registration_throttle"),
     ("idempotency.sql", "sweep_idempotency_keys"),
     ("password_reset.sql", "request_password_reset"),
     ("sessions.sql", "purge_refresh_tokens"),
@@ -89,6 +90,8 @@ async fn lookups_and_lists_use_indexes_on_large_tables() {
              FROM generate_series(1, 100000) AS n;
              INSERT INTO password_reset_throttle (key, requests, window_started)
              SELECT key, failures, window_started FROM login_throttle;
+             INSERT INTO registration_throttle (key, requests, window_started)
+             SELECT key, failures, window_started FROM login_throttle;
              INSERT INTO sessions (user_id, expires_at, ended_at)
              SELECT id, now() + interval '30 days', CASE WHEN id % 100 = 0 THEN now() END FROM users;
              INSERT INTO refresh_tokens (token_hash, session_id, expires_at, spent_at)
@@ -108,6 +111,7 @@ async fn lookups_and_lists_use_indexes_on_large_tables() {
         "files",
         "login_throttle",
         "password_reset_throttle",
+        "registration_throttle",
         "idempotency_keys",
         "sessions",
         "refresh_tokens",
