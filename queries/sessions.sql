@@ -1,13 +1,15 @@
--- Sessions and their refresh tokens (see migrations/*_sessions). A session is
--- live while it has not ended and its newest refresh token has not expired;
--- refresh tokens are looked up by their SHA-256, never stored in the clear.
+-- Sessions and their refresh tokens (see migrations/*_sessions and
+-- *_refresh_token_families). A session is live while it has not ended and its
+-- newest refresh token has not expired. A session holds the SHA-256 of its
+-- token family and of its newest token; refresh_tokens holds the tokens
+-- issued before families, until they expire. Nothing is stored in the clear.
 
 --: Session(user_agent?)
 
 --! start_session (user_agent?, client_window?) : (id, expires_at)
 --- Login as `email`: a session for active user `user_id` whose password hash is still
---- `password_hash`, the one the password was checked against, with its
---- first refresh token; the login recorded on the account, the account's
+--- `password_hash`, the one the password was checked against, of refresh
+--- token family `family_hash` with first token `token_hash`; the login recorded on the account, the account's
 --- attempts forgotten and the one counted against `client_key` in the window
 --- that started at `client_window` given back; in one statement. No row when
 --- the user is not active or their password changed since it was checked.
@@ -24,13 +26,10 @@ WITH account AS (
     WHERE id = :user_id AND is_active AND hashed_password = :password_hash
     FOR NO KEY UPDATE
 ), session AS (
-    INSERT INTO sessions (user_id, user_agent, expires_at)
-    SELECT id, :user_agent, now() + make_interval(secs => :ttl_seconds)
+    INSERT INTO sessions (user_id, user_agent, expires_at, refresh_family, refresh_hash)
+    SELECT id, :user_agent, now() + make_interval(secs => :ttl_seconds), :family_hash, :token_hash
     FROM account
     RETURNING id, user_id, expires_at
-), first_token AS (
-    INSERT INTO refresh_tokens (token_hash, session_id, expires_at)
-    SELECT :token_hash, id, expires_at FROM session
 ), login AS (
     UPDATE users SET last_login_at = now() WHERE id IN (SELECT user_id FROM session)
 ), throttle AS (
@@ -53,8 +52,33 @@ WITH account AS (
 )
 SELECT id, expires_at FROM session;
 
---! refresh_token_for_update : (session_id, user_id, spent, usable)
---- The refresh token with hash `token_hash`, locked until the transaction
+--! rotate_refresh_token : (id, user_id, expires_at)
+--- Spends `token_hash`, the newest token of refresh token family
+--- `family_hash`, and gives its session `next_hash` (of the same family),
+--- expiring `ttl_seconds` from now, as does the session. No row when the
+--- token is not its family's newest, the session is not live or its user
+--- not active. Two refreshes with one token take turns on the session's
+--- row, and the second, re-reading it, finds the token spent.
+UPDATE sessions AS s
+SET refresh_hash = :next_hash, last_used_at = now(), expires_at = now() + make_interval(secs => :ttl_seconds)
+FROM users AS u
+WHERE s.refresh_family = :family_hash AND s.refresh_hash = :token_hash
+  AND s.ended_at IS NULL AND s.expires_at > now()
+  AND u.id = s.user_id AND u.is_active
+RETURNING s.id, s.user_id, s.expires_at;
+
+--! end_reused_refresh_family : (id)
+--- Ends the session of refresh token family `family_hash` when its newest
+--- token is not `token_hash`: an earlier token of the family was presented
+--- again, so two holders have it (theft). No row when there is no such
+--- session or it has ended already.
+UPDATE sessions
+SET ended_at = now()
+WHERE refresh_family = :family_hash AND refresh_hash <> :token_hash AND ended_at IS NULL
+RETURNING id;
+
+--! legacy_refresh_token_for_update : (session_id, user_id, spent, usable)
+--- The refresh token issued before token families with hash `token_hash`, locked until the transaction
 --- ends so that two refreshes with one token take turns: whether it was
 --- spent already, and whether it could be spent now (unexpired, its session
 --- live, its user active).
@@ -66,22 +90,23 @@ JOIN users AS u ON u.id = s.user_id
 WHERE t.token_hash = :token_hash
 FOR UPDATE OF t;
 
---! rotate_refresh_token : (expires_at)
---- Spends refresh token `old_hash` and gives its session `new_hash`, which
---- expires `ttl_seconds` from now, as does the session.
+--! rotate_legacy_refresh_token : (expires_at)
+--- Spends refresh token `old_hash`, issued before token families, and moves
+--- its session to family `family_hash` with newest token `next_hash`, which
+--- expires `ttl_seconds` from now, as does the session. The spent row stays
+--- until it expires, so presenting it again still ends the session.
 WITH spent AS (
     UPDATE refresh_tokens SET spent_at = now() WHERE token_hash = :old_hash
-), next_token AS (
-    INSERT INTO refresh_tokens (token_hash, session_id, expires_at)
-    VALUES (:new_hash, :session_id, now() + make_interval(secs => :ttl_seconds))
 )
 UPDATE sessions
-SET last_used_at = now(), expires_at = now() + make_interval(secs => :ttl_seconds)
+SET refresh_family = :family_hash, refresh_hash = :next_hash,
+    last_used_at = now(), expires_at = now() + make_interval(secs => :ttl_seconds)
 WHERE id = :session_id
 RETURNING expires_at;
 
 --! end_session_by_id
---- Ends session `session_id` (a spent refresh token was presented again).
+--- Ends session `session_id` (a spent refresh token issued before token
+--- families was presented again).
 UPDATE sessions
 SET ended_at = now()
 WHERE id = :session_id AND ended_at IS NULL;
@@ -121,11 +146,12 @@ ORDER BY s.created_at DESC, s.id DESC
 LIMIT :max_sessions;
 
 --! purge_sessions
---- Deletes up to `batch` sessions that ended or expired and whose refresh
---- tokens are already gone (purge_refresh_tokens goes first), so that the
---- delete cascades through nothing: a session refreshed every 15 minutes
---- for a month has thousands of spent tokens. SKIP LOCKED: instances
---- purging at once share the work instead of waiting for each other.
+--- Deletes up to `batch` sessions that ended or expired and whose rows in
+--- refresh_tokens are already gone (purge_refresh_tokens goes first), so
+--- that the delete cascades through nothing: a session refreshed every 15
+--- minutes for a month before token families has thousands of spent rows.
+--- SKIP LOCKED: instances purging at once share the work instead of waiting
+--- for each other.
 DELETE FROM sessions
 WHERE id = ANY (ARRAY(
     SELECT s.id FROM sessions AS s
@@ -136,7 +162,8 @@ WHERE id = ANY (ARRAY(
 ));
 
 --! purge_refresh_tokens
---- Deletes up to `batch` refresh tokens nothing needs any more: expired
+--- Deletes up to `batch` rows of refresh_tokens (tokens issued before
+--- token families) that nothing needs any more: expired
 --- ones (refused anyway), and those of ended sessions (an ended session
 --- refuses every token, so reuse detection needs none of them). Spent
 --- tokens of a live session stay until they expire: presenting one again

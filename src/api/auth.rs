@@ -18,7 +18,9 @@ use super::{
 use crate::{
     auth::{self, HashingBusy, HashingSlot},
     db::{self, Access},
-    domain::{ClientKey, Credentials as DomainCredentials, Email, Password, Principal, SecretToken, limits},
+    domain::{
+        ClientKey, Credentials as DomainCredentials, Email, Password, Principal, RefreshToken, SecretToken, limits,
+    },
     repo::{Caller, LoginRepository, Refresh, RegistrationRepository, SessionRepository, UserRepository},
     state::AppState,
 };
@@ -126,10 +128,10 @@ pub struct RefreshRequest {
 }
 
 impl Validate for RefreshRequest {
-    type Valid = SecretToken;
+    type Valid = RefreshToken;
 
-    fn validate(fields: &mut Fields<'_>) -> Option<SecretToken> {
-        fields.required("refresh_token", presented_token)
+    fn validate(fields: &mut Fields<'_>) -> Option<RefreshToken> {
+        fields.required("refresh_token", |text| presented_token(text).map(|_| RefreshToken::presented(text)))
     }
 }
 
@@ -192,7 +194,7 @@ fn user_agent(request: &Request) -> Option<String> {
 }
 
 /// The answer carrying a session's new tokens.
-fn tokens(state: &AppState, principal: Principal, refresh: SecretToken) -> TokenBody {
+fn tokens(state: &AppState, principal: Principal, refresh: RefreshToken) -> TokenBody {
     let issued = state.tokens.issue(principal);
     TokenBody {
         access_token: issued.token,
@@ -276,10 +278,9 @@ impl AuthApi {
         if !account.is_active {
             return Err(inactive().into());
         }
-        let (refresh, agent, ttl) = (SecretToken::generate(), user_agent(request), state.refresh_ttl);
-        let hash = refresh.hash();
+        let (refresh, agent, ttl) = (RefreshToken::first(), user_agent(request), state.refresh_ttl);
         let started = db::retry!(state.db.writer(), Access::Write, |db| {
-            SessionRepository::start(db, &attempt, &account, agent.as_deref(), &hash, ttl)
+            SessionRepository::start(db, &attempt, &account, agent.as_deref(), &refresh, ttl)
         })?;
         // The password was reset or changed, or the account deactivated,
         // while the password was being checked: it no longer signs in.
@@ -301,11 +302,10 @@ impl AuthApi {
         state: Data<&AppState>,
         body: JsonBody<RefreshRequest>,
     ) -> Result<RefreshResponse, Errors<{ UNAUTHORIZED | JSON_BODY | DATABASE }>> {
-        let (presented, next, ttl) = (body.0.hash(), SecretToken::generate(), state.refresh_ttl);
-        let next_hash = next.hash();
-        let outcome = db::retry!(state.db.writer(), Access::Write, |db| {
-            SessionRepository::refresh(db, &presented, &next_hash, ttl)
-        })?;
+        let (presented, ttl) = (body.0, state.refresh_ttl);
+        let next = presented.successor();
+        let outcome =
+            db::retry!(state.db.writer(), Access::Write, |db| SessionRepository::refresh(db, &presented, &next, ttl))?;
         match outcome {
             Refresh::Rotated(session) => Ok(RefreshResponse::Ok(Json(tokens(&state, session.principal, next)))),
             Refresh::Reused => {

@@ -1,5 +1,5 @@
 //! Opaque secrets handed to a client once and stored only as a hash:
-//! refresh tokens and password reset tokens.
+//! password reset tokens, and the text of refresh tokens (see `RefreshToken`).
 
 use std::fmt;
 
@@ -48,6 +48,11 @@ impl fmt::Debug for SecretToken {
 }
 
 impl TokenHash {
+    /// A SHA-256 digest computed elsewhere (a refresh token's family).
+    pub(super) fn from_digest(digest: Vec<u8>) -> Self {
+        Self(digest)
+    }
+
     pub fn as_bytes(&self) -> &[u8] {
         &self.0
     }

@@ -1,5 +1,5 @@
 //! Sessions: who a request acts for, and what the owner sees of each. The
-//! secret that renews one is a [`SecretToken`](super::SecretToken).
+//! secret that renews one is a [`RefreshToken`](super::RefreshToken).
 
 use chrono::{DateTime, Utc};
 

@@ -8,7 +8,7 @@ use reviewpoint_codegen::queries::sessions as q;
 use super::Caller;
 use crate::{
     db::{self, Connection, DbError, Executor, in_transaction},
-    domain::{Credentials, Principal, SessionSummary, TokenHash},
+    domain::{Credentials, Principal, RefreshToken, SessionSummary},
     repo::{LoginAttempt, logins::clamp},
 };
 
@@ -27,7 +27,8 @@ pub struct Renewal {
 pub enum Refresh {
     /// The token was spent and its successor issued.
     Rotated(Renewal),
-    /// The token had been spent before: taken as theft, its session ended.
+    /// An earlier token of the session was presented: taken as theft, the
+    /// session ended.
     Reused,
     /// Unknown, expired, or its session ended or its user inactive.
     Refused,
@@ -35,7 +36,8 @@ pub enum Refresh {
 
 impl SessionRepository {
     /// Login: starts a session for the account of `attempt`, whose password
-    /// matched `account`'s hash, with its first refresh token `refresh`;
+    /// matched `account`'s hash, with its first refresh token `refresh`
+    /// (of a new family);
     /// records the login, forgets the account's attempts and gives back the
     /// client's, in one statement. `None` when the account is no longer
     /// active or its password changed since it was checked.
@@ -44,11 +46,13 @@ impl SessionRepository {
         attempt: &LoginAttempt,
         account: &Credentials,
         user_agent: Option<&str>,
-        refresh: &TokenHash,
+        refresh: &RefreshToken,
         ttl: Duration,
     ) -> Result<Option<Renewal>, DbError> {
         let (user_id, password_hash) = (account.user_id, account.password_hash.expose());
-        let (ttl, hash) = (ttl.as_secs_f64(), refresh.as_bytes());
+        let family = refresh.family().expect("a new token has a family");
+        let (ttl, family, hash) = (ttl.as_secs_f64(), family.as_bytes(), refresh.hash());
+        let hash = hash.as_bytes();
         let (email, client, per_client) =
             (attempt.email.as_str(), attempt.client.as_str(), clamp(attempt.limits.per_client));
         let started = db::run!(db, |c| q::start_session()
@@ -58,6 +62,7 @@ impl SessionRepository {
                 &password_hash,
                 &user_agent,
                 &ttl,
+                &family,
                 &hash,
                 &email,
                 &client,
@@ -69,18 +74,37 @@ impl SessionRepository {
             .map(|row| Renewal { principal: Principal { user_id, session_id: row.id }, expires_at: row.expires_at }))
     }
 
-    /// Spends refresh token `presented` and gives its session `next`, or
-    /// ends the session when `presented` was spent already. Two refreshes
-    /// with one token take turns on its row lock: the second finds it spent.
+    /// Spends refresh token `presented` and gives its session `next` (its
+    /// successor), or ends the session when `presented` is an earlier token
+    /// of it. A token of a family takes one statement, and a second when it
+    /// is not its family's newest; one issued before families is read in a
+    /// transaction, locked, so that two refreshes with it take turns and the
+    /// second finds it spent.
     pub async fn refresh(
         connection: &mut Connection,
-        presented: &TokenHash,
-        next: &TokenHash,
+        presented: &RefreshToken,
+        next: &RefreshToken,
         ttl: Duration,
     ) -> Result<Refresh, DbError> {
-        let (old, new, ttl) = (presented.as_bytes(), next.as_bytes(), ttl.as_secs_f64());
+        let (old, new, ttl) = (presented.hash(), next.hash(), ttl.as_secs_f64());
+        let (old, new) = (old.as_bytes(), new.as_bytes());
+        let family = next.family().expect("a successor has a family");
+        let family = family.as_bytes();
+        if let Some(presented_family) = presented.family() {
+            let presented_family = presented_family.as_bytes();
+            let rotated = db::run!(&*connection, |c| q::rotate_refresh_token()
+                .bind(c, &new, &ttl, &presented_family, &old)
+                .opt())?;
+            if let Some(row) = rotated {
+                let principal = Principal { user_id: row.user_id, session_id: row.id };
+                return Ok(Refresh::Rotated(Renewal { principal, expires_at: row.expires_at }));
+            }
+            let ended =
+                db::run!(&*connection, |c| q::end_reused_refresh_family().bind(c, &presented_family, &old).opt())?;
+            return Ok(if ended.is_some() { Refresh::Reused } else { Refresh::Refused });
+        }
         in_transaction(connection, async |tx| {
-            let Some(token) = db::run!(tx, |c| q::refresh_token_for_update().bind(c, &old).opt())? else {
+            let Some(token) = db::run!(tx, |c| q::legacy_refresh_token_for_update().bind(c, &old).opt())? else {
                 return Ok(Refresh::Refused);
             };
             let session_id = token.session_id;
@@ -91,7 +115,9 @@ impl SessionRepository {
             if !token.usable {
                 return Ok(Refresh::Refused);
             }
-            let expires_at = db::run!(tx, |c| q::rotate_refresh_token().bind(c, &old, &new, &session_id, &ttl).one())?;
+            let expires_at = db::run!(tx, |c| q::rotate_legacy_refresh_token()
+                .bind(c, &old, &family, &new, &ttl, &session_id)
+                .one())?;
             let principal = Principal { user_id: token.user_id, session_id };
             Ok(Refresh::Rotated(Renewal { principal, expires_at }))
         })

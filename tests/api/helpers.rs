@@ -17,7 +17,7 @@ use reviewpoint::{
     auth::TokenKeys,
     config::{DatabaseUrl, Environment, PoolSettings, RateLimits},
     db::{self, Pool},
-    domain::{ClientKey, Principal, SecretToken},
+    domain::{ClientKey, Principal, RefreshToken},
     migrate::Migrator,
     repo::{LoginRepository, SessionRepository, UserRepository},
     startup,
@@ -384,7 +384,7 @@ pub async fn sign_in(db: &impl db::Executor, user_id: i64) -> Principal {
     let client = ClientKey::new("127.0.0.1".parse().expect("an address"));
     let attempt = LoginRepository::reserve(db, user.email.as_str(), &client, RateLimits::LOGIN).await.expect("counted");
     let account = attempt.credentials.clone().expect("the user's credentials");
-    let (refresh, ttl) = (SecretToken::generate().hash(), Duration::from_secs(3600));
+    let (refresh, ttl) = (RefreshToken::first(), Duration::from_secs(3600));
     let started = SessionRepository::start(db, &attempt, &account, Some("tests"), &refresh, ttl).await.expect("start");
     started.expect("an active user").principal
 }

@@ -296,3 +296,34 @@ async fn a_no_transaction_migration_builds_an_index_concurrently() {
     assert_eq!(gone, None);
     std::fs::remove_dir_all(dir).expect("clean up");
 }
+
+/// Reverting token families hands each live session's newest token back to
+/// `refresh_tokens`, hashed as v1.1 hashes tokens, so a v1.1 server takes it.
+#[tokio::test]
+async fn reverting_token_families_keeps_each_live_sessions_newest_token() {
+    let db = TestDb::new().await;
+    let connection = db.pool().get().await.expect("connection");
+    let user = UserRepository::create(
+        &connection,
+        &Email::parse("ann@example.com").expect("email"),
+        &PasswordHash::new("!".into()),
+    )
+    .await
+    .expect("user");
+    let principal = helpers::sign_in(&connection, user.id).await;
+    drop(connection);
+    let mut client = db::connect_once(&db.url).await.expect("connect");
+    let newest: Vec<u8> =
+        client.query_one("SELECT refresh_hash FROM sessions", &[]).await.expect("the session's newest token").get(0);
+
+    let all = Migrator::embedded();
+    let families = all.migrations().iter().position(|m| m.name == "refresh_token_families").expect("the migration");
+    all.down(&mut client, all.migrations().len() - families).await.expect("down");
+
+    let row = client.query_one("SELECT token_hash, session_id, spent_at IS NULL FROM refresh_tokens", &[]).await;
+    let row = row.expect("one token row");
+    assert_eq!(
+        (row.get::<_, Vec<u8>>(0), row.get::<_, i64>(1), row.get::<_, bool>(2)),
+        (newest, principal.session_id, true)
+    );
+}

@@ -18,7 +18,7 @@ use crate::helpers::TestDb;
 
 /// The lookups and lists a request runs on every call, what login runs,
 /// and the sweeper's batched deletes.
-const CHECKED: [(&str, &str); 14] = [
+const CHECKED: [(&str, &str); 16] = [
     ("files.sql", "file_seen_by_owner"),
     ("files.sql", "files_seen_by_owner_first_page"),
     ("files.sql", "files_seen_by_owner_after"),
@@ -26,6 +26,8 @@ const CHECKED: [(&str, &str); 14] = [
     ("users.sql", "caller_in_session"),
     ("logins.sql", "reserve_login_attempt"),
     ("sessions.sql", "start_session"),
+    ("sessions.sql", "rotate_refresh_token"),
+    ("sessions.sql", "end_reused_refresh_family"),
     ("logins.sql", "sweep_login_throttle"),
     ("password_reset.sql", "sweep_password_reset_throttle"),
     ("registrations.sql", "sweep_registration_throttle"),
@@ -92,8 +94,10 @@ async fn lookups_and_lists_use_indexes_on_large_tables() {
              SELECT key, failures, window_started FROM login_throttle;
              INSERT INTO registration_throttle (key, requests, window_started)
              SELECT key, failures, window_started FROM login_throttle;
-             INSERT INTO sessions (user_id, expires_at, ended_at)
-             SELECT id, now() + interval '30 days', CASE WHEN id % 100 = 0 THEN now() END FROM users;
+             INSERT INTO sessions (user_id, expires_at, ended_at, refresh_family, refresh_hash)
+             SELECT id, now() + interval '30 days', CASE WHEN id % 100 = 0 THEN now() END,
+                    CASE WHEN id % 2 = 0 THEN sha256(convert_to(id::text, 'UTF8')) END, '\\x00'
+             FROM users;
              INSERT INTO refresh_tokens (token_hash, session_id, expires_at, spent_at)
              SELECT sha256(convert_to(n::text, 'UTF8')), s.id, now() + make_interval(secs => n % 2000000),
                     CASE WHEN n % 10 <> 0 THEN now() END

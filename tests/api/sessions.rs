@@ -44,7 +44,8 @@ async fn login_starts_a_session_with_a_short_lived_token_and_an_opaque_refresh_t
     let keys: Vec<&String> = tokens.as_object().expect("object").keys().collect();
     assert_eq!(keys, ["access_token", "expires_in", "refresh_token", "token_type"]);
     let refresh_token = text(&tokens, "refresh_token");
-    assert_eq!(URL_SAFE_NO_PAD.decode(refresh_token).expect("base64url").len(), 32, "256 random bits");
+    let bytes = URL_SAFE_NO_PAD.decode(refresh_token).expect("base64url");
+    assert_eq!(bytes.len(), 48, "a 128-bit family id and 256 random bits");
     let principal = principal_of(text(&tokens, "access_token"));
     assert_eq!(principal.user_id, registered["id"]);
     let me = app.call(Method::GET, "/api/v1/auth/me", Some(text(&tokens, "access_token")), None).await.expect(200);
@@ -91,6 +92,62 @@ async fn refresh_rotates_and_a_spent_refresh_token_ends_the_whole_session() {
     // Another session of the same user is untouched.
     let other = app.login("ann@example.com", PASSWORD).await.expect(200);
     assert_eq!(me(&app, text(&other, "access_token")).await, 200);
+}
+
+/// Spent tokens need no rows: a session refreshed a hundred times holds
+/// none in `refresh_tokens`, only its family's and newest token's hashes,
+/// and the first token, a hundred refreshes old, still ends it.
+#[tokio::test]
+async fn a_token_spent_a_hundred_refreshes_ago_ends_the_session_though_no_spent_token_is_stored() {
+    let app = TestApp::spawn().await;
+    let ann = app.user("ann@example.com").await;
+    let mut newest = ann.refresh_token.clone();
+    for _ in 0..100 {
+        let renewed = refresh(&app, &newest).await.expect(200);
+        newest = text(&renewed, "refresh_token").to_owned();
+    }
+    let client = reviewpoint::db::connect_once(&app.db_url()).await.expect("connect");
+    let rows: i64 = client.query_one("SELECT count(*) FROM refresh_tokens", &[]).await.expect("count").get(0);
+    assert_eq!(rows, 0, "no row per token");
+    let family_bytes = |token: &str| URL_SAFE_NO_PAD.decode(token).expect("base64url")[..16].to_vec();
+    assert_eq!(family_bytes(&newest), family_bytes(&ann.refresh_token), "one family for the session");
+
+    refresh(&app, &ann.refresh_token).await.expect(401);
+
+    refresh(&app, &newest).await.expect(401);
+    assert_eq!(me(&app, &ann.token).await, 401, "the session ended");
+}
+
+/// Tokens issued before token families (a row each in `refresh_tokens`)
+/// keep working after the migration: the first refresh moves the session to
+/// a family, and the old token presented again still ends it.
+#[tokio::test]
+async fn a_token_issued_before_families_is_rotated_into_one_and_its_reuse_still_detected() {
+    let app = TestApp::spawn().await;
+    let ann = app.user("ann@example.com").await;
+    let legacy = reviewpoint::domain::SecretToken::generate();
+    let client = reviewpoint::db::connect_once(&app.db_url()).await.expect("connect");
+    let session = ann.principal.session_id;
+    client
+        .execute(
+            "WITH before_families AS (
+                 UPDATE sessions SET refresh_family = NULL, refresh_hash = NULL WHERE id = $2
+             )
+             INSERT INTO refresh_tokens (token_hash, session_id, expires_at) VALUES ($1, $2, now() + interval '1 day')",
+            &[&legacy.hash().as_bytes(), &session],
+        )
+        .await
+        .expect("a session as the migration leaves it");
+
+    let renewed = refresh(&app, legacy.expose()).await.expect(200);
+    assert_eq!(principal_of(text(&renewed, "access_token")), ann.principal, "the same session");
+    let next = text(&renewed, "refresh_token");
+    assert_eq!(URL_SAFE_NO_PAD.decode(next).expect("base64url").len(), 48, "of a family now");
+    let again = refresh(&app, next).await.expect(200);
+
+    refresh(&app, legacy.expose()).await.expect(401);
+    refresh(&app, text(&again, "refresh_token")).await.expect(401);
+    assert_eq!(me(&app, text(&again, "access_token")).await, 401, "the session ended");
 }
 
 #[tokio::test]
@@ -283,11 +340,12 @@ async fn instances_purging_at_once_delete_each_finished_session_once() {
 }
 
 #[tokio::test]
-async fn an_ended_session_with_thousands_of_spent_tokens_is_purged_in_batches_cascading_nothing() {
+async fn an_ended_session_with_thousands_of_spent_tokens_from_before_families_is_purged_in_batches_cascading_nothing() {
     let app = TestApp::spawn().await;
     let ann = app.user("ann@example.com").await;
     let kept = app.login("ann@example.com", PASSWORD).await.expect(200);
-    // A month of refreshes every 15 minutes, spent tokens of the first session.
+    // A month of refreshes every 15 minutes before token families: spent
+    // tokens of the first session, a row each.
     let client = reviewpoint::db::connect_once(&app.db_url()).await.expect("connect");
     let spent = "INSERT INTO refresh_tokens (token_hash, session_id, expires_at, spent_at)
                  SELECT sha256(convert_to(n::text, 'UTF8')), $1, now() + interval '30 days', now()
@@ -307,7 +365,7 @@ async fn an_ended_session_with_thousands_of_spent_tokens_is_purged_in_batches_ca
     drop(connection);
 
     let tokens: u64 = batches.iter().map(|(_, tokens)| tokens).sum();
-    assert_eq!(tokens, 3001, "every token of the ended session, its first included: {batches:?}");
+    assert_eq!(tokens, 3000, "every token of the ended session: {batches:?}");
     assert!(batches.iter().all(|(_, tokens)| *tokens <= 1000), "at most one batch of each session's: {batches:?}");
     let sessions: u64 = batches.iter().map(|(sessions, _)| sessions).sum();
     assert_eq!(sessions, 1, "the session, once its tokens were gone: {batches:?}");

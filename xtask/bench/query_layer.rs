@@ -15,7 +15,7 @@ use reviewpoint::{
     config::RateLimits,
     config::{DatabaseUrl, Environment},
     db::{self, Executor, Pool},
-    domain::{ClientKey, Email, PasswordHash, Principal, SecretToken},
+    domain::{ClientKey, Email, PasswordHash, Principal, RefreshToken},
     migrate::Migrator,
     repo::{LoginRepository, SessionRepository, UserRepository},
 };
@@ -84,7 +84,7 @@ async fn scratch() -> Scratch {
     let attempt =
         LoginRepository::reserve(&connection, email.as_str(), &client, RateLimits::LOGIN).await.expect("counted");
     let account = attempt.credentials.clone().expect("the user's credentials");
-    let (refresh, ttl) = (SecretToken::generate().hash(), Duration::from_secs(3600));
+    let (refresh, ttl) = (RefreshToken::first(), Duration::from_secs(3600));
     let session = SessionRepository::start(&connection, &attempt, &account, None, &refresh, ttl).await.expect("login");
     Scratch { admin, name, pool, caller: session.expect("an active user").principal }
 }

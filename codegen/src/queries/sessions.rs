@@ -5,25 +5,44 @@ pub struct StartSessionParams<
     T1: crate::StringSql,
     T2: crate::StringSql,
     T3: crate::BytesSql,
-    T4: crate::StringSql,
+    T4: crate::BytesSql,
     T5: crate::StringSql,
+    T6: crate::StringSql,
 > {
     pub user_id: i64,
     pub password_hash: T1,
     pub user_agent: Option<T2>,
     pub ttl_seconds: f64,
-    pub token_hash: T3,
-    pub email: T4,
-    pub client_key: T5,
+    pub family_hash: T3,
+    pub token_hash: T4,
+    pub email: T5,
+    pub client_key: T6,
     pub max_per_client: i32,
     pub client_window: Option<chrono::DateTime<chrono::Utc>>,
 }
 #[derive(Debug)]
-pub struct RotateRefreshTokenParams<T1: crate::BytesSql, T2: crate::BytesSql> {
-    pub old_hash: T1,
-    pub new_hash: T2,
-    pub session_id: i64,
+pub struct RotateRefreshTokenParams<T1: crate::BytesSql, T2: crate::BytesSql, T3: crate::BytesSql> {
+    pub next_hash: T1,
     pub ttl_seconds: f64,
+    pub family_hash: T2,
+    pub token_hash: T3,
+}
+#[derive(Debug)]
+pub struct EndReusedRefreshFamilyParams<T1: crate::BytesSql, T2: crate::BytesSql> {
+    pub family_hash: T1,
+    pub token_hash: T2,
+}
+#[derive(Debug)]
+pub struct RotateLegacyRefreshTokenParams<
+    T1: crate::BytesSql,
+    T2: crate::BytesSql,
+    T3: crate::BytesSql,
+> {
+    pub old_hash: T1,
+    pub family_hash: T2,
+    pub next_hash: T3,
+    pub ttl_seconds: f64,
+    pub session_id: i64,
 }
 #[derive(Clone, Copy, Debug)]
 pub struct EndOwnSessionParams {
@@ -43,7 +62,13 @@ pub struct StartSession {
     pub expires_at: chrono::DateTime<chrono::Utc>,
 }
 #[derive(Debug, Clone, PartialEq, Copy)]
-pub struct RefreshTokenForUpdate {
+pub struct RotateRefreshToken {
+    pub id: i64,
+    pub user_id: i64,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+#[derive(Debug, Clone, PartialEq, Copy)]
+pub struct LegacyRefreshTokenForUpdate {
     pub session_id: i64,
     pub user_id: i64,
     pub spent: bool,
@@ -150,23 +175,155 @@ where
         Ok(mapped)
     }
 }
-pub struct RefreshTokenForUpdateQuery<'c, 'a, 's, C: GenericClient, T, const N: usize> {
+pub struct RotateRefreshTokenQuery<'c, 'a, 's, C: GenericClient, T, const N: usize> {
     client: &'c C,
     params: [&'a (dyn postgres_types::ToSql + Sync); N],
     query: &'static str,
     cached: Option<&'s tokio_postgres::Statement>,
-    extractor: fn(&tokio_postgres::Row) -> Result<RefreshTokenForUpdate, tokio_postgres::Error>,
-    mapper: fn(RefreshTokenForUpdate) -> T,
+    extractor: fn(&tokio_postgres::Row) -> Result<RotateRefreshToken, tokio_postgres::Error>,
+    mapper: fn(RotateRefreshToken) -> T,
 }
-impl<'c, 'a, 's, C, T: 'c, const N: usize> RefreshTokenForUpdateQuery<'c, 'a, 's, C, T, N>
+impl<'c, 'a, 's, C, T: 'c, const N: usize> RotateRefreshTokenQuery<'c, 'a, 's, C, T, N>
 where
     C: GenericClient,
 {
     pub fn map<R>(
         self,
-        mapper: fn(RefreshTokenForUpdate) -> R,
-    ) -> RefreshTokenForUpdateQuery<'c, 'a, 's, C, R, N> {
-        RefreshTokenForUpdateQuery {
+        mapper: fn(RotateRefreshToken) -> R,
+    ) -> RotateRefreshTokenQuery<'c, 'a, 's, C, R, N> {
+        RotateRefreshTokenQuery {
+            client: self.client,
+            params: self.params,
+            query: self.query,
+            cached: self.cached,
+            extractor: self.extractor,
+            mapper,
+        }
+    }
+    pub async fn one(self) -> Result<T, tokio_postgres::Error> {
+        let row =
+            crate::client::async_::one(self.client, self.query, &self.params, self.cached).await?;
+        Ok((self.mapper)((self.extractor)(&row)?))
+    }
+    pub async fn all(self) -> Result<Vec<T>, tokio_postgres::Error> {
+        self.iter().await?.try_collect().await
+    }
+    pub async fn opt(self) -> Result<Option<T>, tokio_postgres::Error> {
+        let opt_row =
+            crate::client::async_::opt(self.client, self.query, &self.params, self.cached).await?;
+        Ok(opt_row
+            .map(|row| {
+                let extracted = (self.extractor)(&row)?;
+                Ok((self.mapper)(extracted))
+            })
+            .transpose()?)
+    }
+    pub async fn iter(
+        self,
+    ) -> Result<
+        impl futures::Stream<Item = Result<T, tokio_postgres::Error>> + 'c,
+        tokio_postgres::Error,
+    > {
+        let stream = crate::client::async_::raw(
+            self.client,
+            self.query,
+            crate::slice_iter(&self.params),
+            self.cached,
+        )
+        .await?;
+        let mapped = stream
+            .map(move |res| {
+                res.and_then(|row| {
+                    let extracted = (self.extractor)(&row)?;
+                    Ok((self.mapper)(extracted))
+                })
+            })
+            .into_stream();
+        Ok(mapped)
+    }
+}
+pub struct I64Query<'c, 'a, 's, C: GenericClient, T, const N: usize> {
+    client: &'c C,
+    params: [&'a (dyn postgres_types::ToSql + Sync); N],
+    query: &'static str,
+    cached: Option<&'s tokio_postgres::Statement>,
+    extractor: fn(&tokio_postgres::Row) -> Result<i64, tokio_postgres::Error>,
+    mapper: fn(i64) -> T,
+}
+impl<'c, 'a, 's, C, T: 'c, const N: usize> I64Query<'c, 'a, 's, C, T, N>
+where
+    C: GenericClient,
+{
+    pub fn map<R>(self, mapper: fn(i64) -> R) -> I64Query<'c, 'a, 's, C, R, N> {
+        I64Query {
+            client: self.client,
+            params: self.params,
+            query: self.query,
+            cached: self.cached,
+            extractor: self.extractor,
+            mapper,
+        }
+    }
+    pub async fn one(self) -> Result<T, tokio_postgres::Error> {
+        let row =
+            crate::client::async_::one(self.client, self.query, &self.params, self.cached).await?;
+        Ok((self.mapper)((self.extractor)(&row)?))
+    }
+    pub async fn all(self) -> Result<Vec<T>, tokio_postgres::Error> {
+        self.iter().await?.try_collect().await
+    }
+    pub async fn opt(self) -> Result<Option<T>, tokio_postgres::Error> {
+        let opt_row =
+            crate::client::async_::opt(self.client, self.query, &self.params, self.cached).await?;
+        Ok(opt_row
+            .map(|row| {
+                let extracted = (self.extractor)(&row)?;
+                Ok((self.mapper)(extracted))
+            })
+            .transpose()?)
+    }
+    pub async fn iter(
+        self,
+    ) -> Result<
+        impl futures::Stream<Item = Result<T, tokio_postgres::Error>> + 'c,
+        tokio_postgres::Error,
+    > {
+        let stream = crate::client::async_::raw(
+            self.client,
+            self.query,
+            crate::slice_iter(&self.params),
+            self.cached,
+        )
+        .await?;
+        let mapped = stream
+            .map(move |res| {
+                res.and_then(|row| {
+                    let extracted = (self.extractor)(&row)?;
+                    Ok((self.mapper)(extracted))
+                })
+            })
+            .into_stream();
+        Ok(mapped)
+    }
+}
+pub struct LegacyRefreshTokenForUpdateQuery<'c, 'a, 's, C: GenericClient, T, const N: usize> {
+    client: &'c C,
+    params: [&'a (dyn postgres_types::ToSql + Sync); N],
+    query: &'static str,
+    cached: Option<&'s tokio_postgres::Statement>,
+    extractor:
+        fn(&tokio_postgres::Row) -> Result<LegacyRefreshTokenForUpdate, tokio_postgres::Error>,
+    mapper: fn(LegacyRefreshTokenForUpdate) -> T,
+}
+impl<'c, 'a, 's, C, T: 'c, const N: usize> LegacyRefreshTokenForUpdateQuery<'c, 'a, 's, C, T, N>
+where
+    C: GenericClient,
+{
+    pub fn map<R>(
+        self,
+        mapper: fn(LegacyRefreshTokenForUpdate) -> R,
+    ) -> LegacyRefreshTokenForUpdateQuery<'c, 'a, 's, C, R, N> {
+        LegacyRefreshTokenForUpdateQuery {
             client: self.client,
             params: self.params,
             query: self.query,
@@ -415,8 +572,8 @@ where
 }
 pub struct StartSessionStmt(&'static str, Option<tokio_postgres::Statement>);
 /// Login as `email`: a session for active user `user_id` whose password hash is still
-/// `password_hash`, the one the password was checked against, with its
-/// first refresh token; the login recorded on the account, the account's
+/// `password_hash`, the one the password was checked against, of refresh
+/// token family `family_hash` with first token `token_hash`; the login recorded on the account, the account's
 /// attempts forgotten and the one counted against `client_key` in the window
 /// that started at `client_window` given back; in one statement. No row when
 /// the user is not active or their password changed since it was checked.
@@ -429,7 +586,7 @@ pub struct StartSessionStmt(&'static str, Option<tokio_postgres::Statement>);
 /// then sees this session and ends it.
 pub fn start_session() -> StartSessionStmt {
     StartSessionStmt(
-        "WITH account AS ( SELECT id FROM users WHERE id = $1 AND is_active AND hashed_password = $2 FOR NO KEY UPDATE ), session AS ( INSERT INTO sessions (user_id, user_agent, expires_at) SELECT id, $3, now() + make_interval(secs => $4) FROM account RETURNING id, user_id, expires_at ), first_token AS ( INSERT INTO refresh_tokens (token_hash, session_id, expires_at) SELECT $5, id, expires_at FROM session ), login AS ( UPDATE users SET last_login_at = now() WHERE id IN (SELECT user_id FROM session) ), throttle AS ( SELECT key FROM login_throttle WHERE key IN ('account:' || encode(sha256(convert_to(lower($6), 'UTF8')), 'hex'), $7) AND EXISTS (SELECT 1 FROM session) ORDER BY key FOR UPDATE ), attempts_settled AS ( UPDATE login_throttle AS t SET failures = CASE WHEN t.key = $7 THEN t.failures - 1 ELSE 0 END, locked_until = CASE WHEN t.key = $7 AND t.failures - 1 >= $8 THEN t.locked_until END WHERE t.key IN (SELECT key FROM throttle) AND (t.key <> $7 OR (t.window_started = $9 AND t.failures BETWEEN 1 AND $8)) ) SELECT id, expires_at FROM session",
+        "WITH account AS ( SELECT id FROM users WHERE id = $1 AND is_active AND hashed_password = $2 FOR NO KEY UPDATE ), session AS ( INSERT INTO sessions (user_id, user_agent, expires_at, refresh_family, refresh_hash) SELECT id, $3, now() + make_interval(secs => $4), $5, $6 FROM account RETURNING id, user_id, expires_at ), login AS ( UPDATE users SET last_login_at = now() WHERE id IN (SELECT user_id FROM session) ), throttle AS ( SELECT key FROM login_throttle WHERE key IN ('account:' || encode(sha256(convert_to(lower($7), 'UTF8')), 'hex'), $8) AND EXISTS (SELECT 1 FROM session) ORDER BY key FOR UPDATE ), attempts_settled AS ( UPDATE login_throttle AS t SET failures = CASE WHEN t.key = $8 THEN t.failures - 1 ELSE 0 END, locked_until = CASE WHEN t.key = $8 AND t.failures - 1 >= $9 THEN t.locked_until END WHERE t.key IN (SELECT key FROM throttle) AND (t.key <> $8 OR (t.window_started = $10 AND t.failures BETWEEN 1 AND $9)) ) SELECT id, expires_at FROM session",
         None,
     )
 }
@@ -449,8 +606,9 @@ impl StartSessionStmt {
         T1: crate::StringSql,
         T2: crate::StringSql,
         T3: crate::BytesSql,
-        T4: crate::StringSql,
+        T4: crate::BytesSql,
         T5: crate::StringSql,
+        T6: crate::StringSql,
     >(
         &'s self,
         client: &'c C,
@@ -458,12 +616,13 @@ impl StartSessionStmt {
         password_hash: &'a T1,
         user_agent: &'a Option<T2>,
         ttl_seconds: &'a f64,
-        token_hash: &'a T3,
-        email: &'a T4,
-        client_key: &'a T5,
+        family_hash: &'a T3,
+        token_hash: &'a T4,
+        email: &'a T5,
+        client_key: &'a T6,
         max_per_client: &'a i32,
         client_window: &'a Option<chrono::DateTime<chrono::Utc>>,
-    ) -> StartSessionQuery<'c, 'a, 's, C, StartSession, 9> {
+    ) -> StartSessionQuery<'c, 'a, 's, C, StartSession, 10> {
         StartSessionQuery {
             client,
             params: [
@@ -471,6 +630,7 @@ impl StartSessionStmt {
                 password_hash,
                 user_agent,
                 ttl_seconds,
+                family_hash,
                 token_hash,
                 email,
                 client_key,
@@ -497,29 +657,31 @@ impl<
     T1: crate::StringSql,
     T2: crate::StringSql,
     T3: crate::BytesSql,
-    T4: crate::StringSql,
+    T4: crate::BytesSql,
     T5: crate::StringSql,
+    T6: crate::StringSql,
 >
     crate::client::async_::Params<
         'c,
         'a,
         's,
-        StartSessionParams<T1, T2, T3, T4, T5>,
-        StartSessionQuery<'c, 'a, 's, C, StartSession, 9>,
+        StartSessionParams<T1, T2, T3, T4, T5, T6>,
+        StartSessionQuery<'c, 'a, 's, C, StartSession, 10>,
         C,
     > for StartSessionStmt
 {
     fn params(
         &'s self,
         client: &'c C,
-        params: &'a StartSessionParams<T1, T2, T3, T4, T5>,
-    ) -> StartSessionQuery<'c, 'a, 's, C, StartSession, 9> {
+        params: &'a StartSessionParams<T1, T2, T3, T4, T5, T6>,
+    ) -> StartSessionQuery<'c, 'a, 's, C, StartSession, 10> {
         self.bind(
             client,
             &params.user_id,
             &params.password_hash,
             &params.user_agent,
             &params.ttl_seconds,
+            &params.family_hash,
             &params.token_hash,
             &params.email,
             &params.client_key,
@@ -528,54 +690,16 @@ impl<
         )
     }
 }
-pub struct RefreshTokenForUpdateStmt(&'static str, Option<tokio_postgres::Statement>);
-/// The refresh token with hash `token_hash`, locked until the transaction
-/// ends so that two refreshes with one token take turns: whether it was
-/// spent already, and whether it could be spent now (unexpired, its session
-/// live, its user active).
-pub fn refresh_token_for_update() -> RefreshTokenForUpdateStmt {
-    RefreshTokenForUpdateStmt(
-        "SELECT t.session_id, s.user_id, t.spent_at IS NOT NULL AS spent, (t.expires_at > now() AND s.ended_at IS NULL AND s.expires_at > now() AND u.is_active) AS usable FROM refresh_tokens AS t JOIN sessions AS s ON s.id = t.session_id JOIN users AS u ON u.id = s.user_id WHERE t.token_hash = $1 FOR UPDATE OF t",
-        None,
-    )
-}
-impl RefreshTokenForUpdateStmt {
-    pub async fn prepare<'a, C: GenericClient>(
-        mut self,
-        client: &'a C,
-    ) -> Result<Self, tokio_postgres::Error> {
-        self.1 = Some(client.prepare(self.0).await?);
-        Ok(self)
-    }
-    pub fn bind<'c, 'a, 's, C: GenericClient, T1: crate::BytesSql>(
-        &'s self,
-        client: &'c C,
-        token_hash: &'a T1,
-    ) -> RefreshTokenForUpdateQuery<'c, 'a, 's, C, RefreshTokenForUpdate, 1> {
-        RefreshTokenForUpdateQuery {
-            client,
-            params: [token_hash],
-            query: self.0,
-            cached: self.1.as_ref(),
-            extractor:
-                |row: &tokio_postgres::Row| -> Result<RefreshTokenForUpdate, tokio_postgres::Error> {
-                    Ok(RefreshTokenForUpdate {
-                        session_id: row.try_get(0)?,
-                        user_id: row.try_get(1)?,
-                        spent: row.try_get(2)?,
-                        usable: row.try_get(3)?,
-                    })
-                },
-            mapper: |it| RefreshTokenForUpdate::from(it),
-        }
-    }
-}
 pub struct RotateRefreshTokenStmt(&'static str, Option<tokio_postgres::Statement>);
-/// Spends refresh token `old_hash` and gives its session `new_hash`, which
-/// expires `ttl_seconds` from now, as does the session.
+/// Spends `token_hash`, the newest token of refresh token family
+/// `family_hash`, and gives its session `next_hash` (of the same family),
+/// expiring `ttl_seconds` from now, as does the session. No row when the
+/// token is not its family's newest, the session is not live or its user
+/// not active. Two refreshes with one token take turns on the session's
+/// row, and the second, re-reading it, finds the token spent.
 pub fn rotate_refresh_token() -> RotateRefreshTokenStmt {
     RotateRefreshTokenStmt(
-        "WITH spent AS ( UPDATE refresh_tokens SET spent_at = now() WHERE token_hash = $1 ), next_token AS ( INSERT INTO refresh_tokens (token_hash, session_id, expires_at) VALUES ($2, $3, now() + make_interval(secs => $4)) ) UPDATE sessions SET last_used_at = now(), expires_at = now() + make_interval(secs => $4) WHERE id = $3 RETURNING expires_at",
+        "UPDATE sessions AS s SET refresh_hash = $1, last_used_at = now(), expires_at = now() + make_interval(secs => $2) FROM users AS u WHERE s.refresh_family = $3 AND s.refresh_hash = $4 AND s.ended_at IS NULL AND s.expires_at > now() AND u.id = s.user_id AND u.is_active RETURNING s.id, s.user_id, s.expires_at",
         None,
     )
 }
@@ -587,17 +711,91 @@ impl RotateRefreshTokenStmt {
         self.1 = Some(client.prepare(self.0).await?);
         Ok(self)
     }
+    pub fn bind<
+        'c,
+        'a,
+        's,
+        C: GenericClient,
+        T1: crate::BytesSql,
+        T2: crate::BytesSql,
+        T3: crate::BytesSql,
+    >(
+        &'s self,
+        client: &'c C,
+        next_hash: &'a T1,
+        ttl_seconds: &'a f64,
+        family_hash: &'a T2,
+        token_hash: &'a T3,
+    ) -> RotateRefreshTokenQuery<'c, 'a, 's, C, RotateRefreshToken, 4> {
+        RotateRefreshTokenQuery {
+            client,
+            params: [next_hash, ttl_seconds, family_hash, token_hash],
+            query: self.0,
+            cached: self.1.as_ref(),
+            extractor:
+                |row: &tokio_postgres::Row| -> Result<RotateRefreshToken, tokio_postgres::Error> {
+                    Ok(RotateRefreshToken {
+                        id: row.try_get(0)?,
+                        user_id: row.try_get(1)?,
+                        expires_at: row.try_get(2)?,
+                    })
+                },
+            mapper: |it| RotateRefreshToken::from(it),
+        }
+    }
+}
+impl<'c, 'a, 's, C: GenericClient, T1: crate::BytesSql, T2: crate::BytesSql, T3: crate::BytesSql>
+    crate::client::async_::Params<
+        'c,
+        'a,
+        's,
+        RotateRefreshTokenParams<T1, T2, T3>,
+        RotateRefreshTokenQuery<'c, 'a, 's, C, RotateRefreshToken, 4>,
+        C,
+    > for RotateRefreshTokenStmt
+{
+    fn params(
+        &'s self,
+        client: &'c C,
+        params: &'a RotateRefreshTokenParams<T1, T2, T3>,
+    ) -> RotateRefreshTokenQuery<'c, 'a, 's, C, RotateRefreshToken, 4> {
+        self.bind(
+            client,
+            &params.next_hash,
+            &params.ttl_seconds,
+            &params.family_hash,
+            &params.token_hash,
+        )
+    }
+}
+pub struct EndReusedRefreshFamilyStmt(&'static str, Option<tokio_postgres::Statement>);
+/// Ends the session of refresh token family `family_hash` when its newest
+/// token is not `token_hash`: an earlier token of the family was presented
+/// again, so two holders have it (theft). No row when there is no such
+/// session or it has ended already.
+pub fn end_reused_refresh_family() -> EndReusedRefreshFamilyStmt {
+    EndReusedRefreshFamilyStmt(
+        "UPDATE sessions SET ended_at = now() WHERE refresh_family = $1 AND refresh_hash <> $2 AND ended_at IS NULL RETURNING id",
+        None,
+    )
+}
+impl EndReusedRefreshFamilyStmt {
+    pub async fn prepare<'a, C: GenericClient>(
+        mut self,
+        client: &'a C,
+    ) -> Result<Self, tokio_postgres::Error> {
+        self.1 = Some(client.prepare(self.0).await?);
+        Ok(self)
+    }
     pub fn bind<'c, 'a, 's, C: GenericClient, T1: crate::BytesSql, T2: crate::BytesSql>(
         &'s self,
         client: &'c C,
-        old_hash: &'a T1,
-        new_hash: &'a T2,
-        session_id: &'a i64,
-        ttl_seconds: &'a f64,
-    ) -> ChronoDateTimechronoUtcQuery<'c, 'a, 's, C, chrono::DateTime<chrono::Utc>, 4> {
-        ChronoDateTimechronoUtcQuery {
+        family_hash: &'a T1,
+        token_hash: &'a T2,
+    ) -> I64Query<'c, 'a, 's, C, i64, 2> {
+        I64Query {
             client,
-            params: [old_hash, new_hash, session_id, ttl_seconds],
+            params: [family_hash, token_hash],
             query: self.0,
             cached: self.1.as_ref(),
             extractor: |row| Ok(row.try_get(0)?),
@@ -610,27 +808,136 @@ impl<'c, 'a, 's, C: GenericClient, T1: crate::BytesSql, T2: crate::BytesSql>
         'c,
         'a,
         's,
-        RotateRefreshTokenParams<T1, T2>,
-        ChronoDateTimechronoUtcQuery<'c, 'a, 's, C, chrono::DateTime<chrono::Utc>, 4>,
+        EndReusedRefreshFamilyParams<T1, T2>,
+        I64Query<'c, 'a, 's, C, i64, 2>,
         C,
-    > for RotateRefreshTokenStmt
+    > for EndReusedRefreshFamilyStmt
 {
     fn params(
         &'s self,
         client: &'c C,
-        params: &'a RotateRefreshTokenParams<T1, T2>,
-    ) -> ChronoDateTimechronoUtcQuery<'c, 'a, 's, C, chrono::DateTime<chrono::Utc>, 4> {
+        params: &'a EndReusedRefreshFamilyParams<T1, T2>,
+    ) -> I64Query<'c, 'a, 's, C, i64, 2> {
+        self.bind(client, &params.family_hash, &params.token_hash)
+    }
+}
+pub struct LegacyRefreshTokenForUpdateStmt(&'static str, Option<tokio_postgres::Statement>);
+/// The refresh token issued before token families with hash `token_hash`, locked until the transaction
+/// ends so that two refreshes with one token take turns: whether it was
+/// spent already, and whether it could be spent now (unexpired, its session
+/// live, its user active).
+pub fn legacy_refresh_token_for_update() -> LegacyRefreshTokenForUpdateStmt {
+    LegacyRefreshTokenForUpdateStmt(
+        "SELECT t.session_id, s.user_id, t.spent_at IS NOT NULL AS spent, (t.expires_at > now() AND s.ended_at IS NULL AND s.expires_at > now() AND u.is_active) AS usable FROM refresh_tokens AS t JOIN sessions AS s ON s.id = t.session_id JOIN users AS u ON u.id = s.user_id WHERE t.token_hash = $1 FOR UPDATE OF t",
+        None,
+    )
+}
+impl LegacyRefreshTokenForUpdateStmt {
+    pub async fn prepare<'a, C: GenericClient>(
+        mut self,
+        client: &'a C,
+    ) -> Result<Self, tokio_postgres::Error> {
+        self.1 = Some(client.prepare(self.0).await?);
+        Ok(self)
+    }
+    pub fn bind<'c, 'a, 's, C: GenericClient, T1: crate::BytesSql>(
+        &'s self,
+        client: &'c C,
+        token_hash: &'a T1,
+    ) -> LegacyRefreshTokenForUpdateQuery<'c, 'a, 's, C, LegacyRefreshTokenForUpdate, 1> {
+        LegacyRefreshTokenForUpdateQuery {
+            client,
+            params: [token_hash],
+            query: self.0,
+            cached: self.1.as_ref(),
+            extractor: |
+                row: &tokio_postgres::Row,
+            | -> Result<LegacyRefreshTokenForUpdate, tokio_postgres::Error> {
+                Ok(LegacyRefreshTokenForUpdate {
+                    session_id: row.try_get(0)?,
+                    user_id: row.try_get(1)?,
+                    spent: row.try_get(2)?,
+                    usable: row.try_get(3)?,
+                })
+            },
+            mapper: |it| LegacyRefreshTokenForUpdate::from(it),
+        }
+    }
+}
+pub struct RotateLegacyRefreshTokenStmt(&'static str, Option<tokio_postgres::Statement>);
+/// Spends refresh token `old_hash`, issued before token families, and moves
+/// its session to family `family_hash` with newest token `next_hash`, which
+/// expires `ttl_seconds` from now, as does the session. The spent row stays
+/// until it expires, so presenting it again still ends the session.
+pub fn rotate_legacy_refresh_token() -> RotateLegacyRefreshTokenStmt {
+    RotateLegacyRefreshTokenStmt(
+        "WITH spent AS ( UPDATE refresh_tokens SET spent_at = now() WHERE token_hash = $1 ) UPDATE sessions SET refresh_family = $2, refresh_hash = $3, last_used_at = now(), expires_at = now() + make_interval(secs => $4) WHERE id = $5 RETURNING expires_at",
+        None,
+    )
+}
+impl RotateLegacyRefreshTokenStmt {
+    pub async fn prepare<'a, C: GenericClient>(
+        mut self,
+        client: &'a C,
+    ) -> Result<Self, tokio_postgres::Error> {
+        self.1 = Some(client.prepare(self.0).await?);
+        Ok(self)
+    }
+    pub fn bind<
+        'c,
+        'a,
+        's,
+        C: GenericClient,
+        T1: crate::BytesSql,
+        T2: crate::BytesSql,
+        T3: crate::BytesSql,
+    >(
+        &'s self,
+        client: &'c C,
+        old_hash: &'a T1,
+        family_hash: &'a T2,
+        next_hash: &'a T3,
+        ttl_seconds: &'a f64,
+        session_id: &'a i64,
+    ) -> ChronoDateTimechronoUtcQuery<'c, 'a, 's, C, chrono::DateTime<chrono::Utc>, 5> {
+        ChronoDateTimechronoUtcQuery {
+            client,
+            params: [old_hash, family_hash, next_hash, ttl_seconds, session_id],
+            query: self.0,
+            cached: self.1.as_ref(),
+            extractor: |row| Ok(row.try_get(0)?),
+            mapper: |it| it,
+        }
+    }
+}
+impl<'c, 'a, 's, C: GenericClient, T1: crate::BytesSql, T2: crate::BytesSql, T3: crate::BytesSql>
+    crate::client::async_::Params<
+        'c,
+        'a,
+        's,
+        RotateLegacyRefreshTokenParams<T1, T2, T3>,
+        ChronoDateTimechronoUtcQuery<'c, 'a, 's, C, chrono::DateTime<chrono::Utc>, 5>,
+        C,
+    > for RotateLegacyRefreshTokenStmt
+{
+    fn params(
+        &'s self,
+        client: &'c C,
+        params: &'a RotateLegacyRefreshTokenParams<T1, T2, T3>,
+    ) -> ChronoDateTimechronoUtcQuery<'c, 'a, 's, C, chrono::DateTime<chrono::Utc>, 5> {
         self.bind(
             client,
             &params.old_hash,
-            &params.new_hash,
-            &params.session_id,
+            &params.family_hash,
+            &params.next_hash,
             &params.ttl_seconds,
+            &params.session_id,
         )
     }
 }
 pub struct EndSessionByIdStmt(&'static str, Option<tokio_postgres::Statement>);
-/// Ends session `session_id` (a spent refresh token was presented again).
+/// Ends session `session_id` (a spent refresh token issued before token
+/// families was presented again).
 pub fn end_session_by_id() -> EndSessionByIdStmt {
     EndSessionByIdStmt(
         "UPDATE sessions SET ended_at = now() WHERE id = $1 AND ended_at IS NULL",
@@ -784,11 +1091,12 @@ impl<'c, 'a, 's, C: GenericClient>
     }
 }
 pub struct PurgeSessionsStmt(&'static str, Option<tokio_postgres::Statement>);
-/// Deletes up to `batch` sessions that ended or expired and whose refresh
-/// tokens are already gone (purge_refresh_tokens goes first), so that the
-/// delete cascades through nothing: a session refreshed every 15 minutes
-/// for a month has thousands of spent tokens. SKIP LOCKED: instances
-/// purging at once share the work instead of waiting for each other.
+/// Deletes up to `batch` sessions that ended or expired and whose rows in
+/// refresh_tokens are already gone (purge_refresh_tokens goes first), so
+/// that the delete cascades through nothing: a session refreshed every 15
+/// minutes for a month before token families has thousands of spent rows.
+/// SKIP LOCKED: instances purging at once share the work instead of waiting
+/// for each other.
 pub fn purge_sessions() -> PurgeSessionsStmt {
     PurgeSessionsStmt(
         "DELETE FROM sessions WHERE id = ANY (ARRAY( SELECT s.id FROM sessions AS s WHERE (s.ended_at IS NOT NULL OR s.expires_at <= now()) AND NOT EXISTS (SELECT 1 FROM refresh_tokens AS t WHERE t.session_id = s.id) LIMIT $1 FOR UPDATE SKIP LOCKED ))",
@@ -812,7 +1120,8 @@ impl PurgeSessionsStmt {
     }
 }
 pub struct PurgeRefreshTokensStmt(&'static str, Option<tokio_postgres::Statement>);
-/// Deletes up to `batch` refresh tokens nothing needs any more: expired
+/// Deletes up to `batch` rows of refresh_tokens (tokens issued before
+/// token families) that nothing needs any more: expired
 /// ones (refused anyway), and those of ended sessions (an ended session
 /// refuses every token, so reuse detection needs none of them). Spent
 /// tokens of a live session stay until they expire: presenting one again
