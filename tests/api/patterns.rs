@@ -106,26 +106,12 @@ fn email_cases() -> Vec<String> {
         .collect()
 }
 
-/// The one rule the pattern leaves to the description (see `Email::PATTERN`).
-fn local_part_within_64(text: &str) -> bool {
-    text.split_once('@').is_none_or(|(local, _)| local.chars().count() <= 64)
-}
-
 #[test]
 fn the_email_pattern_accepts_exactly_what_the_server_accepts() {
     let spec = spec();
     let cases = email_cases();
     for schema in ["Registration", "UserPatch", "PasswordResetRequest"] {
-        let described = Described::of(&spec, schema, "email");
-        let description = spec["components"]["schemas"][schema]["properties"]["email"]["description"].as_str();
-        assert!(description.is_some_and(|text| text.contains("at most 64 characters")), "{schema}: {description:?}");
-        assert_agree(
-            &described,
-            |text| Email::parse(text).is_ok(),
-            &cases.iter().filter(|text| local_part_within_64(text)).cloned().collect::<Vec<_>>(),
-        );
-        let long = format!("{}@example.com", "a".repeat(65));
-        assert!(described.accepts(&long) && Email::parse(&long).is_err(), "the described rule is the server's");
+        assert_agree(&Described::of(&spec, schema, "email"), |text| Email::parse(text).is_ok(), &cases);
     }
 }
 
