@@ -4,6 +4,7 @@ use std::{
     io::{BufRead, BufReader},
     net::TcpListener,
     process::{Child, Command, Output, Stdio},
+    sync::atomic::{AtomicU32, Ordering},
     time::Duration,
 };
 
@@ -106,8 +107,24 @@ fn an_invalid_variable_stops_startup_naming_it() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("REVIEWPOINT_ENVIRONMENT: expected dev, test or prod"));
 }
 
+/// A port no listener holds, for a server or a container to bind next.
+/// Taken below the kernel's ephemeral range (32768 and up on Linux), where
+/// the port the kernel gave a bind to port 0 could be handed out again at
+/// once to one of the test binary's own outgoing connections (CI met Docker's
+/// "port is already allocated" that way); each call of this process starts
+/// from a candidate of its own, so two tests never race for one port.
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    const FIRST: u32 = 20_000;
+    const COUNT: u32 = 12_000;
+    let start = std::process::id().wrapping_mul(7_919);
+    loop {
+        let port = (FIRST + start.wrapping_add(NEXT.fetch_add(1, Ordering::Relaxed)) % COUNT) as u16;
+        // Docker publishes on every address; free there is free on loopback too.
+        if TcpListener::bind(("0.0.0.0", port)).is_ok() {
+            return port;
+        }
+    }
 }
 
 /// `reviewpoint serve` on a free port with `settings` in its environment and
