@@ -106,3 +106,29 @@ impl<R: TextRule> ToJSON for RuleText<R> {
         Some(Value::String(self.0.clone()))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_schema_is_the_rules_and_the_value_a_plain_json_string() {
+        let MetaSchemaRef::Inline(schema) = RuleText::<Filename>::schema_ref() else { panic!("inline") };
+        assert_eq!(
+            (schema.ty, schema.min_length, schema.max_length, schema.pattern.as_deref(), schema.description),
+            (
+                "string",
+                Some(1),
+                Some(limits::FILENAME_MAX),
+                Some(Filename::PATTERN),
+                Some(<Filename as TextRule>::DESCRIPTION)
+            )
+        );
+        let parsed =
+            RuleText::<Email>::parse_from_json(Some(Value::String("ann@example.com".into()))).expect("a string");
+        assert_eq!(parsed.to_json(), Some(Value::String("ann@example.com".into())));
+        assert_eq!(parsed.raw_element_iter().collect::<Vec<_>>(), ["ann@example.com"]);
+        assert!(RuleText::<Email>::parse_from_json(Some(Value::from(1))).is_err());
+        assert!(RuleText::<Email>::parse_from_json(None).is_err());
+    }
+}
