@@ -50,6 +50,7 @@ mod database;
 mod limits;
 mod mail;
 mod secrets;
+mod storage;
 mod tls;
 mod values;
 
@@ -67,6 +68,7 @@ pub use database::{DatabaseUrl, Environment, PoolSettings};
 pub use limits::{ClientLimit, RateLimits};
 pub use mail::{DEFAULT_MAIL_FROM, DEFAULT_RESET_URL, MailSettings, PasswordResetSettings, SmtpSecurity, SmtpUrl};
 pub use secrets::{JWT_SECRET_MIN_BYTES, Secret};
+pub use storage::{DEFAULT_S3_REGION, StorageUrl};
 pub use tls::{DatabaseTls, SslMode, TrustedRoots};
 
 pub const DEFAULT_DB_URL: &str = "postgresql://postgres:postgres@localhost:5432/reviewpoint";

@@ -6,6 +6,7 @@
 //! - [`domain`]: plain validated types (Email, User, File, Cursor).
 //! - [`repo`]: repositories over the generated queries.
 //! - [`mail`]: the outbox sender, delivering mail over SMTP (lettre).
+//! - [`storage`]: file content in an object store, a local directory or S3 (object_store).
 //! - [`migrate`]: the reversible migration runner behind `reviewpoint migrate`.
 //! - [`auth`]: password hashing and bearer tokens.
 //! - [`state`]: what every handler can reach (pools, token keys, limits).
@@ -28,4 +29,5 @@ pub mod migrate;
 pub mod repo;
 pub mod startup;
 pub mod state;
+pub mod storage;
 pub mod telemetry;

@@ -28,7 +28,7 @@ async fn a_storm_of_wrong_password_logins_stays_bounded_in_memory_and_threads() 
     ];
     let (mut server, port) = serve(&db.url, &unlimited, Stdio::null()).await;
     let base = format!("http://127.0.0.1:{port}/api/v1/auth");
-    let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("client");
+    let http = crate::helpers::http_client().timeout(Duration::from_secs(30)).build().expect("client");
     let credentials = |password: &str| serde_json::json!({ "email": "ann@example.com", "password": password });
     let registered = http.post(format!("{base}/register")).json(&credentials(PASSWORD)).send().await.expect("sent");
     assert_eq!(registered.status().as_u16(), 201);

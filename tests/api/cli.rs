@@ -241,7 +241,7 @@ async fn without_an_smtp_server_dev_logs_the_reset_link_and_the_link_works() {
         }
     });
     let base = format!("http://127.0.0.1:{port}/api/v1/auth");
-    let http = reqwest::Client::new();
+    let http = crate::helpers::http_client().build().expect("client");
     let credentials = json!({ "email": "ann@example.com", "password": "correct horse battery" });
     http.post(format!("{base}/register")).json(&credentials).send().await.expect("register");
 

@@ -10,7 +10,7 @@ use crate::helpers::{PASSWORD, TestApp};
 fn authorized(app: &TestApp, token: &str) -> Client {
     let mut headers = HeaderMap::new();
     headers.insert(AUTHORIZATION, HeaderValue::from_str(&format!("Bearer {token}")).expect("header"));
-    let http = reqwest::Client::builder().default_headers(headers).build().expect("client");
+    let http = crate::helpers::http_client().default_headers(headers).build().expect("client");
     Client::new_with_client(&app.url(""), http)
 }
 

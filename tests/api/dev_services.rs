@@ -44,7 +44,7 @@ async fn serve(container: &str, probe_port: u16, log: &File) -> (Child, u16, Dur
         .spawn()
         .expect("spawn");
     let health = format!("http://127.0.0.1:{port}/api/v1/health");
-    let http = reqwest::Client::builder().timeout(Duration::from_secs(2)).build().expect("client");
+    let http = crate::helpers::http_client().timeout(Duration::from_secs(2)).build().expect("client");
     while started.elapsed() < Duration::from_secs(90) {
         if let Ok(response) = http.get(&health).send().await
             && response.status() == 200
@@ -69,7 +69,16 @@ fn terminate(mut child: Child) {
 
 async fn post(port: u16, path: &str, body: &serde_json::Value) -> u16 {
     let url = format!("http://127.0.0.1:{port}/api/v1{path}");
-    reqwest::Client::new().post(url).json(body).send().await.expect("answered").status().as_u16()
+    crate::helpers::http_client()
+        .build()
+        .expect("client")
+        .post(url)
+        .json(body)
+        .send()
+        .await
+        .expect("answered")
+        .status()
+        .as_u16()
 }
 
 /// Whether the container exists, and whether it runs.

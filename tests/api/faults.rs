@@ -54,7 +54,7 @@ fn body(tag: &str) -> Value {
 }
 
 async fn client(base: String, token: String, number: usize, stop: Arc<AtomicBool>) -> Ledger {
-    let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("client");
+    let http = crate::helpers::http_client().timeout(Duration::from_secs(30)).build().expect("client");
     let mut ledger = Ledger::default();
     let mut owned: Vec<i64> = Vec::new();
     let mut step = 0;
@@ -122,7 +122,7 @@ async fn ready(port: u16) -> Instant {
 
 /// Polls a database-backed request until it succeeds; returns how long that took.
 async fn recovery(base: &str, token: &str) -> Duration {
-    let http = reqwest::Client::new();
+    let http = crate::helpers::http_client().build().expect("client");
     let started = Instant::now();
     loop {
         let answer = http.get(format!("{base}/api/v1/auth/me")).bearer_auth(token).send().await;
@@ -158,7 +158,7 @@ async fn restarts_cuts_and_stalls_under_load_lose_no_acknowledged_write() {
     ];
     let (mut server, http_port) = serve(&through_proxy, &settings, Stdio::null()).await;
     let base = format!("http://127.0.0.1:{http_port}");
-    let http = reqwest::Client::new();
+    let http = crate::helpers::http_client().build().expect("client");
     let credentials = json!({ "email": "load@example.com", "password": PASSWORD });
     let registered: Value = http
         .post(format!("{base}/api/v1/auth/register"))

@@ -100,6 +100,14 @@ pub async fn container() -> ContainerAsync<Postgres> {
     container
 }
 
+/// A builder of the tests' HTTP clients. reqwest is built on rustls without
+/// a crypto provider of its own (the service's S3 client chose that build,
+/// see Cargo.toml), so ring is installed as the process's provider first.
+pub fn http_client() -> reqwest::ClientBuilder {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+}
+
 /// There is no Ryuk reaper offline, and a static is never dropped, so a
 /// detached shell waits for this process to end and then removes the container.
 pub fn remove_when_this_process_exits(container_id: &str) {
@@ -277,7 +285,7 @@ impl TestApp {
         let addr = listening.addr;
         let pool = state.db.writer().clone();
         tokio::spawn(listening.serve(state, shutdown));
-        let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("client");
+        let http = http_client().timeout(Duration::from_secs(30)).build().expect("client");
         Self { addr, http, pool, _db: None }
     }
 

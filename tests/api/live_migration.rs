@@ -35,7 +35,7 @@ fn v1_server() -> String {
 type Ledger = Vec<(u128, u16)>;
 
 async fn client(base: String, token: String, start: Instant, stop: Arc<AtomicBool>) -> Ledger {
-    let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("client");
+    let http = crate::helpers::http_client().timeout(Duration::from_secs(30)).build().expect("client");
     let mut ledger = Vec::new();
     let mut n = 0u32;
     while !stop.load(Ordering::Relaxed) {
@@ -74,7 +74,7 @@ async fn a_running_v1_server_survives_the_v1_1_migrations_under_load() {
         .expect("spawn the v1 server");
     assert_eq!(wait_for_health(port).await, 200);
     let base = format!("http://127.0.0.1:{port}/api/v1");
-    let http = reqwest::Client::new();
+    let http = crate::helpers::http_client().build().expect("client");
     let mut tokens = Vec::new();
     for n in 0..CLIENTS {
         let credentials = json!({ "email": format!("user{n}@example.com"), "password": PASSWORD });

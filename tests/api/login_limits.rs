@@ -30,7 +30,11 @@ struct Answer {
 impl Instance {
     async fn start(db: &TestDb, settings: &[(&str, &str)]) -> Self {
         let (child, port) = serve(&db.url, settings, Stdio::null()).await;
-        Self { child, base: format!("http://127.0.0.1:{port}/api/v1/auth"), http: reqwest::Client::new() }
+        Self {
+            child,
+            base: format!("http://127.0.0.1:{port}/api/v1/auth"),
+            http: crate::helpers::http_client().build().expect("client"),
+        }
     }
 
     async fn post(&self, path: &str, body: Value, forwarded_for: Option<&str>) -> Answer {
@@ -198,7 +202,7 @@ async fn concurrent_wrong_logins_on_two_instances_get_no_more_guesses_than_the_l
 async fn forwarded_requests_without_a_trusted_proxy_are_warned_about_once() {
     let db = TestDb::new().await;
     let (mut child, port) = serve(&db.url, &[("REVIEWPOINT_LOG", "warn")], Stdio::piped()).await;
-    let http = reqwest::Client::new();
+    let http = crate::helpers::http_client().build().expect("client");
     for _ in 0..3 {
         let body = json!({ "email": "ann@example.com", "password": "wrong password" });
         let request = http.post(format!("http://127.0.0.1:{port}/api/v1/auth/login")).json(&body);

@@ -165,7 +165,8 @@ async fn while_the_network_to_postgresql_is_silent_every_request_is_answered_wit
     };
     let mut server = start_server(&url, port, as_nobody);
     assert_eq!(wait_for_health(port).await, 200);
-    let (http, base) = (reqwest::Client::new(), format!("http://127.0.0.1:{port}/api/v1"));
+    let (http, base) =
+        (crate::helpers::http_client().build().expect("client"), format!("http://127.0.0.1:{port}/api/v1"));
     let body = json!({ "email": "ann@example.com", "password": PASSWORD });
     assert_eq!(http.post(format!("{base}/auth/register")).json(&body).send().await.expect("sent").status(), 201);
     let tokens: serde_json::Value =

@@ -320,7 +320,7 @@ impl Load {
             .map(|client| {
                 let (running, acknowledged, request) = (running.clone(), acknowledged.clone(), request.clone());
                 tokio::spawn(async move {
-                    let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("client");
+                    let http = crate::helpers::http_client().timeout(Duration::from_secs(30)).build().expect("client");
                     let started = Instant::now();
                     let mut answers = Vec::new();
                     let mut n = 0;

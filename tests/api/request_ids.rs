@@ -72,7 +72,9 @@ async fn every_log_line_of_a_request_carries_its_id() {
     ];
     let (server, port) = serve(&db.url, &prod, Stdio::piped()).await;
 
-    let response = reqwest::Client::new()
+    let response = crate::helpers::http_client()
+        .build()
+        .expect("client")
         .get(format!("http://127.0.0.1:{port}/api/v1/files/1"))
         .header("x-request-id", "trace-me-42")
         .send()

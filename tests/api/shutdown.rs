@@ -19,7 +19,7 @@ async fn sigterm_finishes_the_requests_in_flight_then_exits_0() {
     let (mut server, port) = serve(&db.url, &limits, Stdio::null()).await;
     let base = format!("http://127.0.0.1:{port}/api/v1/auth");
     // A connection per request, so none is an idle keep-alive the shutdown may close.
-    let http = reqwest::Client::builder().pool_max_idle_per_host(0).build().expect("client");
+    let http = crate::helpers::http_client().pool_max_idle_per_host(0).build().expect("client");
     let body = serde_json::json!({ "email": "ann@example.com", "password": PASSWORD });
     assert_eq!(http.post(format!("{base}/register")).json(&body).send().await.expect("sent").status(), 201);
 
