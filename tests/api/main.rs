@@ -2,6 +2,7 @@
 
 mod helpers;
 mod proxy;
+mod seaweedfs;
 mod smtp_sink;
 
 mod abuse;
@@ -34,6 +35,7 @@ mod retries;
 mod sessions;
 mod shutdown;
 mod spec;
+mod storage;
 mod tls;
 mod transactions;
 mod users;
