@@ -146,7 +146,7 @@ pub async fn serve(config: Config, migrate: bool) -> Result<(), StartupError> {
         password_reset: config.password_reset.clone(),
         ..AppState::new(Cluster::new(pool.clone(), replicas, config.replica_max_lag), token_keys(&config))
     };
-    spawn_sweeper(&state);
+    let sweeping = spawn_sweeper(&state);
     // A connection of its own: the sender's statements never wait for a
     // request's connection, nor cost a request one.
     let sender_pool = db::build_pool(&config.database, PoolSettings { size: 1, overflow: 0, ..config.pool() });
@@ -168,8 +168,13 @@ pub async fn serve(config: Config, migrate: bool) -> Result<(), StartupError> {
             served?;
         }
     }
-    // A mail cut off mid-send is due again when its lease ends, and is sent
-    // by the next sender to run: at least once.
+    // Background work stops before the pools close, so none of it is cut off
+    // by a closing pool (or a stopping dev database) mid-statement. A sweep
+    // cut off here is idempotent and done by the next one; a mail cut off
+    // mid-send is due again when its lease ends, and is sent by the next
+    // sender to run: at least once.
+    sweeping.abort();
+    let _ = sweeping.await;
     sending.abort();
     let _ = sending.await;
     sender_pool.close();
@@ -188,7 +193,7 @@ pub async fn serve(config: Config, migrate: bool) -> Result<(), StartupError> {
 /// and settled outbox mail, so none piles up. Every instance sweeps: the
 /// statements are idempotent, and the batched purges skip rows another
 /// instance is deleting.
-fn spawn_sweeper(state: &AppState) {
+fn spawn_sweeper(state: &AppState) -> tokio::task::JoinHandle<()> {
     let (pool, limits, ttl) = (state.db.writer().clone(), state.login_limits, state.idempotency_ttl);
     let (reset_limits, registration_limit) = (state.password_reset.limits, state.registration_limit);
     tokio::spawn(async move {
@@ -197,7 +202,7 @@ fn spawn_sweeper(state: &AppState) {
             tick.tick().await;
             sweep(&pool, limits, ttl, reset_limits, registration_limit).await;
         }
-    });
+    })
 }
 
 /// One pass of the sweeper. Each step stands alone: one that fails is
