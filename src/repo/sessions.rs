@@ -88,8 +88,6 @@ impl SessionRepository {
     ) -> Result<Refresh, DbError> {
         let (old, new, ttl) = (presented.hash(), next.hash(), ttl.as_secs_f64());
         let (old, new) = (old.as_bytes(), new.as_bytes());
-        let family = next.family().expect("a successor has a family");
-        let family = family.as_bytes();
         if let Some(presented_family) = presented.family() {
             let presented_family = presented_family.as_bytes();
             let rotated = db::run!(&*connection, |c| q::rotate_refresh_token()
@@ -115,6 +113,8 @@ impl SessionRepository {
             if !token.usable {
                 return Ok(Refresh::Refused);
             }
+            let family = next.family().expect("a successor has a family");
+            let family = family.as_bytes();
             let expires_at = db::run!(tx, |c| q::rotate_legacy_refresh_token()
                 .bind(c, &old, &family, &new, &ttl, &session_id)
                 .one())?;
