@@ -18,9 +18,7 @@ use super::{
 use crate::{
     auth::{self, HashingBusy, HashingSlot},
     db::{self, Access},
-    domain::{
-        ClientKey, Credentials as DomainCredentials, Email, Password, Principal, RefreshToken, SecretToken, limits,
-    },
+    domain::{ClientKey, Credentials as DomainCredentials, Email, Password, Principal, RefreshToken, limits},
     repo::{Caller, LoginRepository, Refresh, RegistrationRepository, SessionRepository, UserRepository},
     state::AppState,
 };
@@ -131,14 +129,14 @@ impl Validate for RefreshRequest {
     type Valid = RefreshToken;
 
     fn validate(fields: &mut Fields<'_>) -> Option<RefreshToken> {
-        fields.required("refresh_token", |text| presented_token(text).map(|_| RefreshToken::presented(text)))
+        fields.required("refresh_token", presented_token(RefreshToken::presented))
     }
 }
 
-/// A refresh or reset token as a client sent it: any text up to the
-/// spec's `maxLength`, looked up by its hash.
-pub(super) fn presented_token(text: &str) -> Result<SecretToken, &'static str> {
-    if text.chars().count() <= 128 { Ok(SecretToken::presented(text)) } else { Err("must be at most 128 characters") }
+/// A refresh or reset token as a client sent it, made by `token`: any text
+/// up to the spec's `maxLength`, looked up by its hash.
+pub(super) fn presented_token<T>(token: fn(&str) -> T) -> impl Fn(&str) -> Result<T, &'static str> {
+    move |text| if text.chars().count() <= 128 { Ok(token(text)) } else { Err("must be at most 128 characters") }
 }
 
 #[derive(ApiResponse)]

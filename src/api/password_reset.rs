@@ -69,7 +69,7 @@ impl Validate for PasswordResetConfirmation {
     type Valid = Confirmation;
 
     fn validate(fields: &mut Fields<'_>) -> Option<Confirmation> {
-        let token = fields.required("token", super::auth::presented_token);
+        let token = fields.required("token", super::auth::presented_token(SecretToken::presented));
         let password = fields.required("password", Password::parse);
         Some(Confirmation { token: token?, password: password? })
     }
