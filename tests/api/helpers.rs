@@ -111,10 +111,13 @@ pub fn http_client() -> reqwest::ClientBuilder {
 /// There is no Ryuk reaper offline, and a static is never dropped, so a
 /// detached shell waits for this process to end and then removes the container.
 pub fn remove_when_this_process_exits(container_id: &str) {
-    let script = format!(
-        "while kill -0 {pid} 2>/dev/null; do sleep 1; done; docker rm -f -v {container_id} >/dev/null 2>&1",
-        pid = std::process::id()
-    );
+    when_this_process_exits(&format!("docker rm -f -v {container_id} >/dev/null 2>&1"), container_id);
+}
+
+/// Runs shell `command` once this process has ended, from a detached shell;
+/// `what` names the leftover for the warning when that shell cannot start.
+pub fn when_this_process_exits(command: &str, what: &str) {
+    let script = format!("while kill -0 {pid} 2>/dev/null; do sleep 1; done; {command}", pid = std::process::id());
     let spawned = Command::new("setsid")
         .args(["sh", "-c", &script])
         .stdin(std::process::Stdio::null())
@@ -122,7 +125,7 @@ pub fn remove_when_this_process_exits(container_id: &str) {
         .stderr(std::process::Stdio::null())
         .spawn();
     if let Err(error) = spawned {
-        eprintln!("warning: cannot start the container reaper ({error}); remove {container_id} by hand");
+        eprintln!("warning: cannot start the reaper ({error}); remove {what} by hand");
     }
 }
 

@@ -16,7 +16,7 @@ use reviewpoint::{
     storage::{ObjectKey, S3Credentials, Storage},
 };
 
-use crate::cli::free_port;
+use crate::{cli::free_port, helpers::when_this_process_exits};
 
 pub const BUCKET: &str = "reviewpoint";
 const ACCESS_KEY_ID: &str = "reviewpoint-tests";
@@ -102,22 +102,10 @@ async fn until_ready(storage: &Storage, log: &std::path::Path) {
     }
 }
 
-/// A static is never dropped, so a detached shell waits for this process to
-/// end and then stops the server and removes its data.
+/// A static is never dropped: the server is stopped, and its data removed,
+/// once this process has ended.
 fn stop_when_this_process_exits(server: u32, dir: &std::path::Path) {
-    let script = format!(
-        "while kill -0 {pid} 2>/dev/null; do sleep 1; done; kill {server} 2>/dev/null; sleep 2; \
-         kill -9 {server} 2>/dev/null; rm -rf '{dir}'",
-        pid = std::process::id(),
-        dir = dir.display()
-    );
-    let spawned = Command::new("setsid")
-        .args(["sh", "-c", &script])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn();
-    if let Err(error) = spawned {
-        eprintln!("warning: cannot start SeaweedFS's reaper ({error}); stop pid {server} by hand");
-    }
+    let command =
+        format!("kill {server} 2>/dev/null; sleep 2; kill -9 {server} 2>/dev/null; rm -rf '{}'", dir.display());
+    when_this_process_exits(&command, &format!("SeaweedFS (pid {server})"));
 }
