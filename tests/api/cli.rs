@@ -145,7 +145,7 @@ pub async fn serve(url: &DatabaseUrl, settings: &[(&str, &str)], logs: Stdio) ->
 pub async fn wait_for_health(port: u16) -> u16 {
     let url = format!("http://127.0.0.1:{port}/api/v1/health");
     for _ in 0..100 {
-        if let Ok(response) = reqwest::get(&url).await {
+        if let Ok(response) = crate::helpers::get(&url).await {
             return response.status().as_u16();
         }
         tokio::time::sleep(Duration::from_millis(100)).await;

@@ -134,7 +134,7 @@ async fn recovery(base: &str, token: &str) -> Duration {
 }
 
 async fn health(base: &str) -> u16 {
-    reqwest::get(format!("{base}/api/v1/health")).await.map_or(0, |answer| answer.status().as_u16())
+    crate::helpers::get(format!("{base}/api/v1/health")).await.map_or(0, |answer| answer.status().as_u16())
 }
 
 #[tokio::test]

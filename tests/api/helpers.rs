@@ -108,6 +108,11 @@ pub fn http_client() -> reqwest::ClientBuilder {
     reqwest::Client::builder()
 }
 
+/// `reqwest::get`, through [`http_client`] (ring installed first).
+pub async fn get(url: impl reqwest::IntoUrl) -> reqwest::Result<reqwest::Response> {
+    http_client().build()?.get(url).send().await
+}
+
 /// There is no Ryuk reaper offline, and a static is never dropped, so a
 /// detached shell waits for this process to end and then removes the container.
 pub fn remove_when_this_process_exits(container_id: &str) {

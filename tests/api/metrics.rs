@@ -46,9 +46,9 @@ async fn with_a_metrics_address_the_scrape_moves_there_off_the_api() {
     let settings = [("REVIEWPOINT_METRICS_BIND", metrics_bind.as_str())];
     let (mut server, port) = crate::cli::serve(&db.url, &settings, std::process::Stdio::null()).await;
 
-    let on_the_api = reqwest::get(format!("http://127.0.0.1:{port}/metrics")).await.expect("answered");
-    let apart = reqwest::get(format!("http://{metrics_bind}/metrics")).await.expect("answered");
-    let unknown = reqwest::get(format!("http://{metrics_bind}/api/v1/health")).await.expect("answered");
+    let on_the_api = crate::helpers::get(format!("http://127.0.0.1:{port}/metrics")).await.expect("answered");
+    let apart = crate::helpers::get(format!("http://{metrics_bind}/metrics")).await.expect("answered");
+    let unknown = crate::helpers::get(format!("http://{metrics_bind}/api/v1/health")).await.expect("answered");
     let _ = server.kill();
     let _ = server.wait();
 
